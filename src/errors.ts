@@ -1,0 +1,50 @@
+/**
+ * Every ApplicationFailure type this package raises, in one place. Workflows list the non-retryable ones
+ * in their retry policies; callers (CLI, parent workflows) match on `failure.type`.
+ *
+ * Non-retryable: the same input would fail the same way, so retrying only wastes hours of compute.
+ * Retryable: the world may change (a server comes back, a host frees up).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+
+export const FailureType = {
+  /** The workflow input (TrainingRequest) failed validation. */
+  InvalidTrainingRequest: 'InvalidTrainingRequest',
+  /** Calculation documents that break contract v1, with `invalidRecords: "fail"`. */
+  InvalidTrainingData: 'InvalidTrainingData',
+  /** The selection matched no usable completed calculation. */
+  EmptyTrainingSet: 'EmptyTrainingSet',
+  /** TrainerParams that cannot be translated faithfully, or that pacemaker rejects in `--dry-run`. */
+  InvalidTrainerConfig: 'InvalidTrainerConfig',
+  /** pacemaker exited non-zero on its input (not a crash of the host). */
+  TrainingFailed: 'TrainingFailed',
+  /** pacemaker finished but its output is missing or unreadable. */
+  InvalidTrainerOutput: 'InvalidTrainerOutput',
+  /** A worker's environment is misconfigured (missing binary, bad env value). */
+  WorkerMisconfigured: 'WorkerMisconfigured',
+  /** Retryable: a MongoDB operation failed for a transient reason (connection, timeout, restart). */
+  DatabaseUnavailable: 'DatabaseUnavailable',
+} as const;
+
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types that no retry policy in this package retries. */
+export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
+  FailureType.InvalidTrainingRequest,
+  FailureType.InvalidTrainingData,
+  FailureType.EmptyTrainingSet,
+  FailureType.InvalidTrainerConfig,
+  FailureType.TrainingFailed,
+  FailureType.InvalidTrainerOutput,
+  FailureType.WorkerMisconfigured,
+];
+
+/** A failure that retrying cannot fix; `details` must stay small (it is stored in workflow history). */
+export function nonRetryable(type: FailureType, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+}
+
+/** A failure worth retrying with backoff. */
+export function retryable(type: FailureType, message: string, cause?: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: false, cause });
+}
