@@ -41,7 +41,12 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
 
 /** A failure that retrying cannot fix; `details` must stay small (it is stored in workflow history). */
 export function nonRetryable(type: FailureType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? [] : [details],
+  });
 }
 
 /** A failure worth retrying with backoff. */

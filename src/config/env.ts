@@ -12,19 +12,31 @@ const positiveInt = z.coerce.number().int().positive();
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace'),
-  MLIP_TASK_QUEUE: z.string().min(1).default('mlip-training').describe('shared task queue: workflows and acquireWorkspace'),
+  MLIP_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .default('mlip-training')
+    .describe('shared task queue: workflows and acquireWorkspace'),
   MONGODB_URI: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .default('mongodb://127.0.0.1:27017')
     .describe('MongoDB connection string'),
-  MLIP_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('mlip').describe('database name'),
+  MLIP_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only')
+    .default('mlip')
+    .describe('database name'),
   MLIP_HOST_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
     .default(os.hostname().replace(/[^A-Za-z0-9._-]/g, '-'))
     .describe('stable id of this training host; its task queue derives from it'),
-  MLIP_WORK_ROOT: z.string().min(1).default(path.join(PROJECT_ROOT, '.mlip', 'work')).describe('where workspaces are made'),
+  MLIP_WORK_ROOT: z
+    .string()
+    .min(1)
+    .default(path.join(PROJECT_ROOT, '.mlip', 'work'))
+    .describe('where workspaces are made'),
   MLIP_POTENTIALS_DIR: z
     .string()
     .min(1)
@@ -32,8 +44,16 @@ export const EnvSchema = z.object({
     .describe('where published potentials are stored'),
   MLIP_MAX_CONCURRENT_TRAININGS: positiveInt.default(1).describe('trainings one host runs at once'),
   PACEMAKER_BIN: z.string().min(1).default(INSTALLED.pacemaker).describe('pacemaker executable'),
-  PACE_YAML2YACE_BIN: z.string().min(1).default(INSTALLED.paceYaml2Yace).describe('pace_yaml2yace executable'),
-  MLIP_PYTHON: z.string().min(1).default(INSTALLED.python).describe("Python with pacemaker's packages, for the helpers"),
+  PACE_YAML2YACE_BIN: z
+    .string()
+    .min(1)
+    .default(INSTALLED.paceYaml2Yace)
+    .describe('pace_yaml2yace executable'),
+  MLIP_PYTHON: z
+    .string()
+    .min(1)
+    .default(INSTALLED.python)
+    .describe("Python with pacemaker's packages, for the helpers"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

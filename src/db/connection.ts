@@ -1,0 +1,43 @@
+/**
+ * MongoDB access for workers and the CLI. The connection string comes from the worker's environment
+ * (MONGODB_URI) and never from workflow input. One client per process, created lazily.
+ */
+import { MongoClient, type Db } from 'mongodb';
+
+export const COLLECTIONS = {
+  /** Input, written by the DFT factory (contract v1, see README). */
+  calculations: 'calculations',
+  /** The registry of published potentials, written by publishPotential. */
+  potentials: 'potentials',
+} as const;
+
+export interface DatabaseHandle {
+  db(): Promise<Db>;
+  close(): Promise<void>;
+}
+
+/**
+ * A lazily connected database. Timeouts are short so that an unreachable server surfaces as a
+ * (retryable) activity failure within seconds instead of hanging until the activity times out.
+ */
+export function connectDatabase(uri: string, dbName: string): DatabaseHandle {
+  let client: Promise<MongoClient> | undefined;
+  return {
+    async db() {
+      client ??= MongoClient.connect(uri, {
+        serverSelectionTimeoutMS: 5_000,
+        connectTimeoutMS: 5_000,
+        socketTimeoutMS: 60_000,
+      }).catch((err: unknown) => {
+        client = undefined; // the next call tries again
+        throw err;
+      });
+      return (await client).db(dbName);
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      if (c) await (await c).close();
+    },
+  };
+}
