@@ -1,0 +1,81 @@
+/**
+ * fetchTrainingData: the completed calculations of a campaign → the workspace's training set
+ * (dataset.extxyz, dataset.pckl.gzip, manifest.json). Runs on the host task queue, next to the training.
+ *
+ * Failures: invalid documents under invalidRecords "fail" → non-retryable InvalidTrainingData; nothing
+ * selected → non-retryable EmptyTrainingSet (with the campaign's per-status counts); a lost connection,
+ * a timeout or a restarting server → retryable DatabaseUnavailable. Every attempt starts clean: it
+ * removes whatever a previous attempt left in the workspace before writing.
+ */
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { DatabaseHandle } from '../src/db/connection';
+import { classifyMongoError } from '../src/db/errors';
+import { DatasetSummarySchema, type DatasetSummary } from '../src/dataset/dataset-summary';
+import { exportTrainingSet } from '../src/dataset/export-training-set';
+import type { InvalidRecordsPolicy, Selection } from '../src/training/selection';
+
+/** File names inside the workspace (other activities find the dataset by these). */
+export const DATASET_FILES = {
+  extxyz: 'dataset.extxyz',
+  pacemaker: 'dataset.pckl.gzip',
+  manifest: 'manifest.json',
+} as const;
+
+export interface FetchTrainingDataInput {
+  workspaceDir: string;
+  campaign: string;
+  selection: Selection;
+  invalidRecords: InvalidRecordsPolicy;
+}
+
+export interface FetchTrainingDataDeps {
+  database: DatabaseHandle;
+  /** Python with ASE and pandas, for the pacemaker-dataset helper. */
+  python: string;
+}
+
+/** The activity context when running inside a Temporal worker; undefined when called directly. */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+export function createFetchTrainingDataActivity(deps: FetchTrainingDataDeps) {
+  return {
+    async fetchTrainingData(input: FetchTrainingDataInput): Promise<DatasetSummary> {
+      const context = activityContext();
+      const db = await deps.database.db().catch((err: unknown) => {
+        throw classifyMongoError(err, 'connecting');
+      });
+      const workspace = path.resolve(input.workspaceDir);
+      const result = await exportTrainingSet({
+        db,
+        campaign: input.campaign,
+        selection: input.selection,
+        invalidRecords: input.invalidRecords,
+        extxyzPath: path.join(workspace, DATASET_FILES.extxyz),
+        manifestPath: path.join(workspace, DATASET_FILES.manifest),
+        pacemaker: { datasetPath: path.join(workspace, DATASET_FILES.pacemaker), python: deps.python },
+        onProgress: (written) => context?.heartbeat({ written }),
+        signal: context?.cancellationSignal,
+      });
+      const { manifest } = result;
+      return DatasetSummarySchema.parse({
+        extxyzPath: result.extxyzPath,
+        pacemakerDatasetPath: result.pacemakerDatasetPath,
+        manifestPath: result.manifestPath,
+        structures: manifest.counts.structures,
+        atoms: manifest.counts.atoms,
+        elements: manifest.elements,
+        sha256: manifest.sha256,
+        excluded: manifest.counts.excluded,
+        duplicates: manifest.counts.duplicates,
+        skippedInvalid: manifest.counts.skippedInvalid,
+      });
+    },
+  };
+}

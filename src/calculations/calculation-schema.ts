@@ -1,0 +1,164 @@
+/**
+ * Calculation documents (contract v1, see README) → normalized, validated records ready to write.
+ *
+ * The reader accepts the contract's flat arrays and the nested `[[x, y, z], …]` layout that other tools
+ * write to a real MongoDB; both decode to the same flat record. Every rule is checked per document and
+ * reported as a short reason (`structure.positions: expected 3N = 6 numbers (N = 2 symbols), got 5`), so
+ * a bad document can be named with what is wrong with it.
+ */
+import { ObjectId } from 'mongodb';
+import { z } from 'zod';
+import { isChemicalSymbol } from './elements';
+
+/** A validated calculation, flat arrays throughout (row-major, Å, eV, eV/Å, eV/Å³). */
+export interface CalculationRecord {
+  /** The document's `_id` as text (an ObjectId as its 24 hex digits). */
+  id: string;
+  symbols: string[];
+  /** 3N numbers, Å. */
+  positions: number[];
+  /** 9 numbers (lattice vectors as rows, Å), or null for a molecule. */
+  cell: number[] | null;
+  pbc: [boolean, boolean, boolean];
+  /** Total energy, eV. */
+  energy: number;
+  /** 3N numbers, eV/Å. */
+  forces: number[];
+  /** Voigt order xx, yy, zz, yz, xz, xy, eV/Å³; null when the document has none. */
+  stress: number[] | null;
+}
+
+export type DecodeResult =
+  { ok: true; record: CalculationRecord } | { ok: false; id: string; reason: string };
+
+const finite = z.number({ error: 'expected a finite number' });
+
+/** `[[x,y,z], …]` → `[x, y, z, …]`; anything else passes through unchanged (and is judged by the schema). */
+function flattenTriples(value: unknown): unknown {
+  if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return value;
+  if (!value.every((row) => Array.isArray(row) && row.length === 3)) return value;
+  return (value as unknown[][]).flat();
+}
+
+/** A 3×3 stress tensor (nested) → Voigt 6; a flat array passes through. */
+function stressToVoigt(value: unknown): unknown {
+  if (!Array.isArray(value) || value.length !== 3 || !value.every((r) => Array.isArray(r) && r.length === 3))
+    return value;
+  const m = value as unknown[][];
+  return [m[0]![0], m[1]![1], m[2]![2], m[1]![2], m[0]![2], m[0]![1]];
+}
+
+const vectorList = z.preprocess(flattenTriples, z.array(finite));
+
+const StructureSchema = z.looseObject({
+  symbols: z
+    .array(z.string().refine(isChemicalSymbol, { message: 'unknown chemical symbol' }))
+    .min(1, 'expected at least one atom'),
+  positions: vectorList,
+  cell: z.preprocess(flattenTriples, z.array(finite).length(9, 'expected 9 numbers or null').nullable()),
+  pbc: z.preprocess(
+    (v) => (typeof v === 'boolean' ? [v, v, v] : v),
+    z.tuple([z.boolean(), z.boolean(), z.boolean()], { error: 'expected three booleans' }),
+  ),
+});
+
+const ResultsSchema = z.looseObject({
+  energy: finite,
+  forces: vectorList,
+  stress: z.preprocess(stressToVoigt, z.array(finite).length(6, 'expected 6 numbers (Voigt)').nullish()),
+});
+
+/** The parts of a contract-v1 document that make a training structure (other fields are ignored). */
+export const CalculationDocumentSchema = z
+  .looseObject({
+    _id: z.unknown(),
+    campaign: z.string().optional(),
+    generation: z.number().int().min(0).optional(),
+    structure: StructureSchema,
+    results: ResultsSchema,
+  })
+  .superRefine((doc, ctx) => {
+    const n = doc.structure.symbols.length;
+    const expectLength = (values: number[], path: string[]) => {
+      if (values.length !== 3 * n)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `expected 3N = ${3 * n} numbers (N = ${n} symbols), got ${values.length}`,
+        });
+    };
+    expectLength(doc.structure.positions, ['structure', 'positions']);
+    expectLength(doc.results.forces, ['results', 'forces']);
+    const problem = cellProblem(doc.structure.cell, doc.structure.pbc);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['structure', 'cell'], message: problem });
+  });
+
+const EPS = 1e-8;
+
+/** Why a cell cannot serve the periodic directions, or undefined when it can. */
+export function cellProblem(cell: number[] | null, pbc: readonly boolean[]): string | undefined {
+  const periodic = [0, 1, 2].filter((i) => pbc[i]);
+  if (periodic.length === 0) return undefined;
+  if (cell === null)
+    return `pbc is periodic along ${periodic.map((i) => 'abc'[i]).join(', ')} but cell is null`;
+  const v = (i: number) => [cell[3 * i]!, cell[3 * i + 1]!, cell[3 * i + 2]!];
+  const norm = (a: number[]) => Math.hypot(a[0]!, a[1]!, a[2]!);
+  const cross = (a: number[], b: number[]) => [
+    a[1]! * b[2]! - a[2]! * b[1]!,
+    a[2]! * b[0]! - a[0]! * b[2]!,
+    a[0]! * b[1]! - a[1]! * b[0]!,
+  ];
+  for (const i of periodic)
+    if (norm(v(i)) < EPS) return `lattice vector ${'abc'[i]} is zero but that direction is periodic`;
+  if (periodic.length === 2 && norm(cross(v(periodic[0]!), v(periodic[1]!))) < EPS)
+    return 'the two periodic lattice vectors are parallel (degenerate cell)';
+  if (periodic.length === 3) {
+    const c = cross(v(0), v(1));
+    const volume = c[0]! * cell[6]! + c[1]! * cell[7]! + c[2]! * cell[8]!;
+    if (Math.abs(volume) < EPS)
+      return 'the cell has zero volume (degenerate) but all directions are periodic';
+  }
+  return undefined;
+}
+
+/** The `_id` of a document as text: an ObjectId as hex, a string as itself, anything else as JSON. */
+export function documentId(id: unknown): string {
+  if (typeof id === 'string') return id;
+  if (id instanceof ObjectId) return id.toHexString();
+  if (typeof id === 'number' || typeof id === 'bigint') return String(id);
+  try {
+    return JSON.stringify(id) ?? String(id);
+  } catch {
+    return String(id);
+  }
+}
+
+const MAX_ISSUES_IN_REASON = 3;
+
+/** Validates one document and normalizes it; never throws on bad data (it says why instead). */
+export function decodeCalculation(doc: unknown): DecodeResult {
+  const id = documentId((doc as { _id?: unknown } | null)?._id);
+  const parsed = CalculationDocumentSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const shown = issues
+      .slice(0, MAX_ISSUES_IN_REASON)
+      .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
+    if (issues.length > MAX_ISSUES_IN_REASON) shown.push(`(+${issues.length - MAX_ISSUES_IN_REASON} more)`);
+    return { ok: false, id, reason: shown.join('; ') };
+  }
+  const { structure, results } = parsed.data;
+  return {
+    ok: true,
+    record: {
+      id,
+      symbols: structure.symbols,
+      positions: structure.positions,
+      cell: structure.cell,
+      pbc: structure.pbc,
+      energy: results.energy,
+      forces: results.forces,
+      stress: results.stress ?? null,
+    },
+  };
+}
