@@ -1,7 +1,9 @@
 import { ExitCode, UsageError, type CliCommand, type CliIo } from './command';
+import { datasetCommand } from './commands/dataset';
+import { seedDemoCommand } from './commands/seed-demo';
 
 /** Sub-commands, in the order `mlip-train --help` lists them. */
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [seedDemoCommand, datasetCommand];
 
 export function registeredCommands(): readonly CliCommand[] {
   return COMMANDS;

@@ -1,0 +1,97 @@
+"""The mocked DFT factory: labels small metal structures with ASE's EMT calculator.
+
+Usage: python emt_factory.py --elements Cu[,Ni] --count N --seed S [--start K]
+
+Prints one JSON object per line on stdout: {"index", "kind", "structure", "results"} in the shape of the
+calculation document contract v1 (flat arrays: positions and forces 3N, cell 9 or null, stress 6 in
+Voigt order, eV / Å / eV/Å³). The caller adds _id, campaign, status and the rest. Output depends only on
+the arguments (the same --seed gives the same numbers); --start/--count select a slice of that sequence.
+
+Structures (small, so that a demo fit is fast): strained and rattled 2x2x2 cubic fcc supercells (32
+atoms), the same with one vacancy (31 atoms), and (111) surface slabs with vacuum (16 atoms, periodic in
+the plane only; no stress). With two elements, the second substitutes a random 10-50 % of the sites.
+"""
+
+import argparse
+import json
+import sys
+
+import numpy as np
+from ase.build import bulk, fcc111
+from ase.calculators.emt import EMT, parameters
+from ase.data import atomic_numbers, reference_states
+
+EMT_METALS = [s for s in ("Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt") if s in parameters]
+
+
+def lattice_constant(elements):
+    return float(np.mean([reference_states[atomic_numbers[e]]["a"] for e in elements]))
+
+
+def make_structure(rng, elements, index):
+    a0 = lattice_constant(elements)
+    kind_draw = rng.random()
+    if kind_draw < 0.1:
+        kind = "surface"
+        atoms = fcc111(elements[0], size=(2, 2, 4), a=a0 * (1 + 0.01 * rng.standard_normal()), vacuum=6.0)
+    else:
+        kind = "vacancy" if kind_draw < 0.3 else "bulk"
+        atoms = bulk(elements[0], "fcc", a=a0, cubic=True).repeat((2, 2, 2))
+        strain = np.eye(3) + 0.02 * rng.standard_normal((3, 3))
+        strain = (strain + strain.T) / 2
+        atoms.set_cell(atoms.cell.array @ strain, scale_atoms=True)
+        if kind == "vacancy":
+            del atoms[int(rng.integers(len(atoms)))]
+    if len(elements) > 1:
+        fraction = rng.uniform(0.1, 0.5)
+        symbols = np.array(atoms.get_chemical_symbols())
+        chosen = rng.random(len(atoms)) < fraction
+        symbols[chosen] = elements[1]
+        atoms.set_chemical_symbols(symbols.tolist())
+    atoms.positions += rng.normal(0.0, 0.05, atoms.positions.shape)
+    atoms.calc = EMT()
+    energy = float(atoms.get_potential_energy())
+    forces = atoms.get_forces()
+    results = {"energy": energy, "forces": forces.reshape(-1).tolist()}
+    if atoms.pbc.all():
+        results["stress"] = atoms.get_stress(voigt=True).tolist()
+    return {
+        "index": index,
+        "kind": kind,
+        "structure": {
+            "symbols": atoms.get_chemical_symbols(),
+            "positions": atoms.positions.reshape(-1).tolist(),
+            "cell": atoms.cell.array.reshape(-1).tolist(),
+            "pbc": [bool(p) for p in atoms.pbc],
+        },
+        "results": results,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--elements", default="Cu", help="one EMT metal, or two (comma) for a binary alloy")
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    elements = [e.strip() for e in args.elements.split(",") if e.strip()]
+    bad = [e for e in elements if e not in EMT_METALS]
+    if not 1 <= len(elements) <= 2 or bad or len(set(elements)) != len(elements):
+        print(f"--elements: one or two distinct EMT metals from {', '.join(EMT_METALS)}; got {args.elements}",
+              file=sys.stderr)
+        return 2
+    if args.count < 0 or args.start < 0:
+        print("--count and --start must be >= 0", file=sys.stderr)
+        return 2
+    out = sys.stdout
+    for index in range(args.start, args.start + args.count):
+        # One generator per structure, seeded by (seed, index): any slice reproduces the same structures.
+        rng = np.random.default_rng([args.seed, index])
+        out.write(json.dumps(make_structure(rng, elements, index)) + "\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
