@@ -1,0 +1,207 @@
+/**
+ * The pure translation TrainerParams + dataset → pacemaker's input.yaml document (python-ace 0.4).
+ * Every key written here is one pacemaker reads (checked against pyace/cli/pacemaker.py, generalfit.py,
+ * preparedata.py, lossfuncspec.py, multispecies_basisextension.py): pacemaker ignores unknown keys silently,
+ * so a misspelt key here would be a setting that quietly does nothing.
+ */
+import { Document, isScalar, isSeq, visit } from 'yaml';
+import {
+  parsePairKey,
+  TrainerParamsError,
+  type TrainerParams,
+  type TrainerParamsIssue,
+} from './trainer-params';
+
+/** The part of the dataset summary the translation needs. */
+export interface DatasetForConfig {
+  /** Chemical symbols present in the data. */
+  elements: string[];
+  /** pacemaker's dataset (.pckl.gzip); written as given (absolute paths keep the file valid anywhere). */
+  pacemakerDatasetPath: string;
+}
+
+/** Smoothing width of the outer cutoff (Å), pacemaker's documented value. */
+export const BOND_DCUT = 0.01;
+/** Spline resolution of the radial functions, pacemaker's documented value. */
+export const DELTA_SPLINE_BINS = 0.001;
+
+/** pacemaker's EnergyBasedWeightingPolicy with the settings its own template (`pacemaker -t`) writes. */
+const ENERGY_BASED_WEIGHTING = {
+  type: 'EnergyBasedWeightingPolicy',
+  DElow: 1.0,
+  DEup: 10.0,
+  DFup: 50.0,
+  DE: 1.0,
+  DF: 1.0,
+  wlow: 0.75,
+  energy: 'convex_hull',
+  reftype: 'all',
+} as const;
+
+export interface PacemakerDocument {
+  seed: number;
+  metadata: Record<string, string>;
+  potential: {
+    deltaSplineBins: number;
+    elements: string[];
+    embeddings: Record<string, Record<string, unknown>>;
+    bonds: Record<string, Record<string, unknown>>;
+    functions: Record<string, unknown>;
+  };
+  data: Record<string, unknown>;
+  fit: Record<string, unknown>;
+  backend: { evaluator: string; batch_size: number; display_step: number };
+}
+
+/**
+ * The elements of the potential: the data's, or the given ones, which must then be exactly the data's.
+ * Throws TrainerParamsError (field ace.elements) naming the elements that differ.
+ */
+export function resolveElements(params: TrainerParams, dataElements: string[]): string[] {
+  const data = [...new Set(dataElements)].sort();
+  if (!params.ace.elements) return data;
+  const given = [...new Set(params.ace.elements)].sort();
+  const issues: TrainerParamsIssue[] = [];
+  const missing = given.filter((e) => !data.includes(e));
+  const notGiven = data.filter((e) => !given.includes(e));
+  if (missing.length > 0)
+    issues.push({
+      field: 'ace.elements',
+      message: `${missing.join(', ')} not in the training data (it has ${data.join(', ')})`,
+    });
+  if (notGiven.length > 0)
+    issues.push({
+      field: 'ace.elements',
+      message: `the training data also has ${notGiven.join(', ')}: add them, or leave ace.elements out to use the data's`,
+    });
+  if (issues.length > 0) throw new TrainerParamsError(issues);
+  return given;
+}
+
+/** pacemaker bond key for an element pair: the two symbols sorted and concatenated ("CuNi"). */
+export function bondKey(a: string, b: string): string {
+  return [a, b].sort().join('');
+}
+
+/** TrainerParams + dataset → pacemaker's input.yaml document. Pure; throws TrainerParamsError. */
+export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetForConfig): PacemakerDocument {
+  const elements = resolveElements(params, dataset.elements);
+  const { ace } = params;
+  const issues: TrainerParamsIssue[] = [];
+
+  const bondAll: Record<string, unknown> = {
+    radbase: ace.radialBasis,
+    radparameters: ace.radialParameters,
+    rcut: ace.cutoff,
+    dcut: BOND_DCUT,
+  };
+  if (typeof ace.repulsion === 'object') {
+    bondAll.r_in = ace.repulsion.innerCutoff;
+    bondAll.delta_in = ace.repulsion.delta;
+    bondAll['core-repulsion'] = [ace.repulsion.prefactor, ace.repulsion.lambda];
+  }
+  const bonds: Record<string, Record<string, unknown>> = { ALL: bondAll };
+  for (const [key, rcut] of Object.entries(ace.elementDependentCutoffs)) {
+    const pair = parsePairKey(key);
+    if (!pair) continue; // refused by the schema
+    const unknown = pair.filter((e) => !elements.includes(e));
+    if (unknown.length > 0) {
+      issues.push({
+        field: `ace.elementDependentCutoffs.${key}`,
+        message: `${[...new Set(unknown)].join(', ')} not among the potential's elements (${elements.join(', ')})`,
+      });
+      continue;
+    }
+    bonds[bondKey(pair[0], pair[1])] = { rcut };
+  }
+  if (issues.length > 0) throw new TrainerParamsError(issues);
+
+  let referenceEnergy: unknown = params.referenceEnergy;
+  if (typeof params.referenceEnergy === 'object') {
+    const given = Object.keys(params.referenceEnergy);
+    const missing = elements.filter((e) => !given.includes(e));
+    const extra = given.filter((e) => !elements.includes(e));
+    // pacemaker would take 0 for a missing element, silently.
+    if (missing.length > 0)
+      issues.push({ field: 'referenceEnergy', message: `no value for ${missing.join(', ')}` });
+    if (extra.length > 0)
+      issues.push({
+        field: 'referenceEnergy',
+        message: `${extra.join(', ')} not among the potential's elements (${elements.join(', ')})`,
+      });
+    referenceEnergy = Object.fromEntries(
+      elements.map((e) => [e, (params.referenceEnergy as Record<string, number>)[e]]),
+    );
+  }
+  if (issues.length > 0) throw new TrainerParamsError(issues);
+
+  const data: Record<string, unknown> = {
+    filename: dataset.pacemakerDatasetPath,
+    reference_energy: referenceEnergy,
+  };
+  if (params.testSize > 0) data.test_size = params.testSize;
+
+  const loss = {
+    kappa: params.kappa,
+    L1_coeffs: params.regularization.l1,
+    L2_coeffs: params.regularization.l2,
+    w0_rad: params.regularization.radialSmoothness.w0,
+    w1_rad: params.regularization.radialSmoothness.w1,
+    w2_rad: params.regularization.radialSmoothness.w2,
+  };
+  const fit: Record<string, unknown> = {
+    loss,
+    optimizer: params.optimizer.algorithm,
+    maxiter: params.optimizer.maxIterations,
+    fit_cycles: params.optimizer.fitCycles,
+  };
+  if (params.weighting === 'energy') fit.weighting = { ...ENERGY_BASED_WEIGHTING, seed: params.seed };
+  if (ace.repulsion === 'auto') fit.repulsion = 'auto';
+
+  return {
+    seed: params.seed,
+    metadata: { origin: 'mlip-autopipe-trainer generatePacemakerConfig' },
+    potential: {
+      deltaSplineBins: DELTA_SPLINE_BINS,
+      elements,
+      embeddings: {
+        ALL: {
+          npot: ace.embedding.npot,
+          fs_parameters: ace.embedding.fsParameters,
+          ndensity: ace.embedding.ndensity,
+        },
+      },
+      bonds,
+      functions: {
+        number_of_functions_per_element: ace.functionsPerElement,
+        ALL: { nradmax_by_orders: ace.nradmaxByOrder, lmax_by_orders: ace.lmaxByOrder },
+      },
+    },
+    data,
+    fit,
+    backend: {
+      evaluator: params.backend.evaluator,
+      batch_size: params.backend.batchSize,
+      display_step: params.backend.displayStep,
+    },
+  };
+}
+
+/** input.yaml text: a header saying where it came from and the κ it uses, then the document. */
+export function renderPacemakerYaml(doc: PacemakerDocument, note?: string): string {
+  const kappa = doc.fit.loss as { kappa: number | 'auto' };
+  const header = [
+    '# pacemaker input.yaml generated by mlip-autopipe-trainer (generatePacemakerConfig) from TrainerParams.',
+    '# Edit the TrainerParams, not this file: a new training regenerates it.',
+    `# Energy-force balance: fit.loss.kappa = ${kappa.kappa} (loss = (1-kappa)*energy + kappa*forces; no stress term).`,
+    ...(note ? note.split('\n').map((l) => `# ${l}`) : []),
+  ];
+  const yamlDoc = new Document(doc);
+  // Lists of numbers and symbols read best on one line: [1, 1, 1, 0.5].
+  visit(yamlDoc, {
+    Seq(_key, node) {
+      if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true;
+    },
+  });
+  return `${header.join('\n')}\n${yamlDoc.toString({ lineWidth: 0 })}`;
+}
