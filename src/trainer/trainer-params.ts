@@ -73,7 +73,10 @@ export const LossWeightsSchema = z
   .describe("loss weights in the seed spec's terms; pacemaker has one energy-force balance, kappa");
 
 export const KappaSchema = z
-  .union([z.number().min(0).max(1), z.literal('auto')])
+  .union([
+    z.number().min(0, 'must be a number in [0, 1] or "auto"').max(1, 'must be a number in [0, 1] or "auto"'),
+    z.literal('auto'),
+  ])
   .describe(
     `pacemaker's energy-force balance: loss = (1-kappa)·energy term + kappa·force term (per-atom energies and ` +
       `per-atom forces, weights normalised). A number in [0, 1], or "auto" (pacemaker picks it from the ` +
@@ -306,6 +309,13 @@ export class TrainerParamsError extends Error {
   }
 }
 
+/** What the alternatives of each union field are, in words (zod only says "Invalid input"). */
+const UNION_MESSAGES: Record<string, string> = {
+  kappa: 'must be a number in [0, 1] or "auto"',
+  referenceEnergy: 'must be "auto", a number (eV), or one number per element, e.g. {"Cu": -0.1}',
+  'ace.repulsion': 'must be "auto", "none", or {innerCutoff, delta, prefactor, lambda} with positive numbers',
+};
+
 function issuesFromZod(error: z.ZodError): TrainerParamsIssue[] {
   const out: TrainerParamsIssue[] = [];
   for (const issue of error.issues) {
@@ -317,8 +327,10 @@ function issuesFromZod(error: z.ZodError): TrainerParamsIssue[] {
           message: 'unknown field (a typo would otherwise be ignored)',
         });
       }
-    } else if (issue.code === 'invalid_union' && issue.path.at(-1) === 'kappa') {
-      out.push({ field: at, message: 'must be a number in [0, 1] or "auto"' });
+    } else if (issue.code === 'invalid_key') {
+      out.push({ field: at, message: `invalid key: ${issue.issues.map((i) => i.message).join('; ')}` });
+    } else if (issue.code === 'invalid_union' && UNION_MESSAGES[at] !== undefined) {
+      out.push({ field: at, message: UNION_MESSAGES[at] });
     } else {
       out.push({ field: at || '(root)', message: issue.message });
     }
