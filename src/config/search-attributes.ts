@@ -1,3 +1,4 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 /**
  * Search attributes the trainPotential workflow keeps current, so trainings can be found and filtered
  * in the Web UI and with `temporal workflow list --query`. The dev server and the test servers register
@@ -17,3 +18,8 @@ export function searchAttributeFlags(): string[] {
     `${name}=${type}`,
   ]);
 }
+
+/** Typed keys for upsertSearchAttributes in workflow code. */
+export const MlipCampaign = defineSearchAttributeKey('MlipCampaign', SearchAttributeType.KEYWORD);
+export const MlipPhase = defineSearchAttributeKey('MlipPhase', SearchAttributeType.KEYWORD);
+export const MlipDatasetSize = defineSearchAttributeKey('MlipDatasetSize', SearchAttributeType.INT);

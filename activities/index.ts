@@ -1,0 +1,20 @@
+/**
+ * All activities of the package, and the split between the two task queues a training host serves:
+ * the shared queue (acquireWorkspace: any host may take it) and the host's own queue (every step that
+ * reads or writes the workspace). Workflow code imports only the types from here.
+ */
+import type { createExecuteTrainingActivity } from './execute-training';
+import type { createFetchTrainingDataActivity } from './fetch-training-data';
+import type { createGeneratePacemakerConfigActivity } from './generate-pacemaker-config';
+import type { createPublishPotentialActivity } from './publish-potential';
+import type { createWorkspaceActivities } from './workspace';
+
+type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
+
+export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'>;
+
+export type HostQueueActivities = Pick<WorkspaceActivities, 'cleanupWorkspace'> &
+  ReturnType<typeof createFetchTrainingDataActivity> &
+  ReturnType<typeof createGeneratePacemakerConfigActivity> &
+  ReturnType<typeof createExecuteTrainingActivity> &
+  ReturnType<typeof createPublishPotentialActivity>;

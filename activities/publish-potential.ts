@@ -1,0 +1,190 @@
+/**
+ * publishPotential: copies the artefacts of a finished training into
+ * MLIP_POTENTIALS_DIR/<name>/v<version>/ atomically (staged, then renamed) and registers the version in
+ * the `potentials` collection. Retries are safe: a publish that already happened (files or document) is
+ * found by its publish key and reused, never duplicated.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { DatasetSummary } from '../src/dataset/dataset-summary';
+import type { DatabaseHandle } from '../src/db/connection';
+import {
+  findByPublishKey,
+  highestVersion,
+  insertPotential,
+  potentialId,
+  type PotentialRecord,
+} from '../src/db/potentials-registry';
+import type { FinalMetrics } from '../src/training/metrics';
+import { TRAINER_FILES } from './execute-training';
+
+const execFileAsync = promisify(execFile);
+const PUBLISH_KEY_FILE = '.publish-key';
+
+export interface PublishPotentialInput {
+  workspaceDir: string;
+  name: string;
+  campaign: string;
+  inputYamlPath: string;
+  dataset: DatasetSummary;
+  trainer: Record<string, unknown>;
+  training: {
+    yacePath: string;
+    potentialYamlPath: string;
+    logPath: string;
+    metrics: FinalMetrics;
+    iterations: number;
+  };
+  workflowId: string;
+  runId: string;
+}
+
+export interface PublishedPotential {
+  potentialId: string;
+  version: number;
+  /** The published .yace. */
+  potentialPath: string;
+  directory: string;
+}
+
+export interface PublishDeps {
+  database: DatabaseHandle;
+  potentialsDir: string;
+  pacemakerBin: string;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function versionDirs(nameDir: string): { version: number; dir: string }[] {
+  if (!fs.existsSync(nameDir)) return [];
+  return fs
+    .readdirSync(nameDir)
+    .map((entry) => ({ m: /^v(\d+)$/.exec(entry), dir: path.join(nameDir, entry) }))
+    .filter((e): e is { m: RegExpExecArray; dir: string } => e.m !== null)
+    .map((e) => ({ version: Number(e.m[1]), dir: e.dir }));
+}
+
+export function createPublishPotentialActivity(deps: PublishDeps) {
+  let pacemakerVersion: Promise<string> | undefined;
+  const getPacemakerVersion = () =>
+    (pacemakerVersion ??= execFileAsync(deps.pacemakerBin, ['--version'], { timeout: 60_000 }).then(
+      ({ stdout }) => /version:\s*(\S+)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0] ?? 'unknown',
+      () => 'unknown',
+    ));
+
+  async function publishPotential(input: PublishPotentialInput): Promise<PublishedPotential> {
+    const db = await deps.database.db();
+    const publishKey = `${input.workflowId}/${input.runId}`;
+    const already = await findByPublishKey(db, publishKey);
+    if (already) {
+      return {
+        potentialId: already._id,
+        version: already.version,
+        potentialPath: already.files.yace!.path,
+        directory: already.directory,
+      };
+    }
+
+    const nameDir = path.join(path.resolve(deps.potentialsDir), input.name);
+    fs.mkdirSync(nameDir, { recursive: true });
+    // A previous attempt may have moved the files into place and crashed before registering them.
+    let target = versionDirs(nameDir).find(
+      (v) =>
+        fs.existsSync(path.join(v.dir, PUBLISH_KEY_FILE)) &&
+        fs.readFileSync(path.join(v.dir, PUBLISH_KEY_FILE), 'utf8') === publishKey,
+    );
+    if (!target)
+      target = await stageAndMove(input, nameDir, publishKey, await highestVersion(db, input.name));
+
+    const files: PotentialRecord['files'] = {};
+    for (const entry of fs.readdirSync(target.dir)) {
+      if (entry === PUBLISH_KEY_FILE) continue;
+      const file = path.join(target.dir, entry);
+      const key = entry === TRAINER_FILES.yace ? 'yace' : entry;
+      files[key] = { path: file, sha256: await sha256File(file), bytes: fs.statSync(file).size };
+    }
+    const record: PotentialRecord = {
+      _id: potentialId(input.name, target.version),
+      name: input.name,
+      version: target.version,
+      campaign: input.campaign,
+      directory: target.dir,
+      files,
+      dataset: {
+        structures: input.dataset.structures,
+        atoms: input.dataset.atoms,
+        sha256: input.dataset.sha256,
+        elements: input.dataset.elements,
+      },
+      trainer: input.trainer,
+      metrics: input.training.metrics,
+      iterations: input.training.iterations,
+      pacemakerVersion: await getPacemakerVersion(),
+      workflowId: input.workflowId,
+      runId: input.runId,
+      publishKey,
+      createdAt: new Date(),
+    };
+    await insertPotential(db, record);
+    return {
+      potentialId: record._id,
+      version: record.version,
+      potentialPath: files.yace!.path,
+      directory: target.dir,
+    };
+  }
+
+  /** Copies the artefacts into a staging folder, then renames it to the next free version. */
+  async function stageAndMove(
+    input: PublishPotentialInput,
+    nameDir: string,
+    publishKey: string,
+    registered: number,
+  ) {
+    const staging = path.join(nameDir, `.staging-${randomUUID()}`);
+    fs.mkdirSync(staging);
+    try {
+      const copies: [string, string][] = [
+        [input.training.yacePath, TRAINER_FILES.yace],
+        [input.training.potentialYamlPath, TRAINER_FILES.potentialYaml],
+        [input.inputYamlPath, 'input.yaml'],
+        [input.dataset.manifestPath, 'manifest.json'],
+        [input.training.logPath, TRAINER_FILES.log],
+      ];
+      // pacemaker's per-iteration metrics, when present: the fit's learning curve.
+      const curve = path.join(input.workspaceDir, 'metrics.txt');
+      if (fs.existsSync(curve)) copies.push([curve, 'fit-metrics.txt']);
+      for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
+      fs.writeFileSync(
+        path.join(staging, 'metrics.json'),
+        JSON.stringify({ ...input.training.metrics, iterations: input.training.iterations }, null, 2),
+      );
+      fs.writeFileSync(path.join(staging, PUBLISH_KEY_FILE), publishKey);
+
+      let version = Math.max(registered, ...versionDirs(nameDir).map((v) => v.version), 0) + 1;
+      for (;;) {
+        const dir = path.join(nameDir, `v${version}`);
+        try {
+          fs.renameSync(staging, dir); // atomic; fails if another publish took this version first
+          return { version, dir };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+          version += 1;
+        }
+      }
+    } catch (err) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  return { publishPotential };
+}

@@ -1,0 +1,60 @@
+/**
+ * The `potentials` collection: one document per published potential version. `_id` is
+ * "<name>@v<version>", so a version can only be registered once; `publishKey` (workflow id + run id)
+ * lets a retried publish find what an earlier attempt already registered.
+ */
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import { DatasetSummarySchema } from '../dataset/dataset-summary';
+import { FinalMetricsSchema } from '../training/metrics';
+import { COLLECTIONS } from './connection';
+
+const PublishedFileSchema = z.strictObject({
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int(),
+});
+
+export const PotentialRecordSchema = z.strictObject({
+  _id: z.string(),
+  name: z.string(),
+  version: z.number().int().positive(),
+  campaign: z.string(),
+  directory: z.string(),
+  files: z.record(z.string(), PublishedFileSchema),
+  dataset: DatasetSummarySchema.pick({ structures: true, atoms: true, sha256: true, elements: true }),
+  trainer: z.record(z.string(), z.unknown()),
+  metrics: FinalMetricsSchema,
+  iterations: z.number().int().min(0),
+  pacemakerVersion: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  publishKey: z.string(),
+  createdAt: z.date(),
+});
+
+export type PotentialRecord = z.infer<typeof PotentialRecordSchema>;
+
+export const potentialId = (name: string, version: number) => `${name}@v${version}`;
+
+export function potentialsCollection(db: Db) {
+  return db.collection<PotentialRecord>(COLLECTIONS.potentials);
+}
+
+export async function findByPublishKey(db: Db, publishKey: string): Promise<PotentialRecord | null> {
+  return potentialsCollection(db).findOne({ publishKey: { $eq: publishKey } });
+}
+
+export async function highestVersion(db: Db, name: string): Promise<number> {
+  const [latest] = await potentialsCollection(db)
+    .find({ name: { $eq: name } })
+    .sort({ version: -1 })
+    .limit(1)
+    .project<{ version: number }>({ version: 1 })
+    .toArray();
+  return latest?.version ?? 0;
+}
+
+export async function insertPotential(db: Db, record: PotentialRecord): Promise<void> {
+  await potentialsCollection(db).insertOne(PotentialRecordSchema.parse(record));
+}

@@ -1,0 +1,46 @@
+/**
+ * pacemaker's checkpoints: during a fit it rewrites `interim_potential_<cycle>.yaml` after every iteration
+ * (python-ace's save_interim_potential_callback). `pacemaker input.yaml -p <file>` continues from one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+const INTERIM = /^interim_potential_(\d+)\.yaml$/;
+
+/** The checkpoint of the latest fit cycle in `dir`, or undefined when there is none. */
+export function latestCheckpoint(dir: string): string | undefined {
+  let best: { name: string; cycle: number } | undefined;
+  for (const name of fs.readdirSync(dir)) {
+    const m = INTERIM.exec(name);
+    if (!m) continue;
+    const cycle = Number(m[1]);
+    if (!best || cycle > best.cycle) best = { name, cycle };
+  }
+  return best?.name;
+}
+
+/**
+ * The input.yaml text for continuing a fit: the same settings, with the iteration budget reduced by the
+ * iterations already done, so that a resumed training does not run longer in total than asked.
+ * Pure (text in, text out).
+ */
+export function resumeInputYaml(
+  inputYaml: string,
+  iterationsDone: number,
+): { text: string; maxIterations?: number } {
+  const doc = YAML.parseDocument(inputYaml);
+  const maxiter = doc.getIn(['fit', 'maxiter']);
+  if (typeof maxiter !== 'number') return { text: inputYaml };
+  const remaining = Math.max(1, maxiter - Math.max(0, iterationsDone));
+  doc.setIn(['fit', 'maxiter'], remaining);
+  return { text: String(doc), maxIterations: remaining };
+}
+
+export const RESUME_INPUT = 'input.resume.yaml';
+
+export function writeResumeInput(workspaceDir: string, inputYamlPath: string, iterationsDone: number) {
+  const { text, maxIterations } = resumeInputYaml(fs.readFileSync(inputYamlPath, 'utf8'), iterationsDone);
+  fs.writeFileSync(path.join(workspaceDir, RESUME_INPUT), text);
+  return { path: path.join(workspaceDir, RESUME_INPUT), maxIterations };
+}

@@ -1,0 +1,104 @@
+/**
+ * The two workers a training host runs (Temporal's worker-specific task queue pattern):
+ *   - on the shared queue (MLIP_TASK_QUEUE): the workflows and acquireWorkspace;
+ *   - on the host's own queue (<MLIP_TASK_QUEUE>@<MLIP_HOST_ID>): every step that touches the workspace.
+ * The host queue's name depends only on MLIP_HOST_ID, so a restarted worker serves the same queue and
+ * picks its trainings back up.
+ */
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createExecuteTrainingActivity } from '../../activities/execute-training';
+import { createFetchTrainingDataActivity } from '../../activities/fetch-training-data';
+import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
+import { createPublishPotentialActivity } from '../../activities/publish-potential';
+import { createWorkspaceActivities } from '../../activities/workspace';
+import { hostTaskQueue, type Env } from '../config/env';
+import { connectDatabase } from '../db/connection';
+import { fitProgressSignal } from '../training/workflow-messages';
+import { Semaphore } from './semaphore';
+
+export interface TrainingWorkersOptions {
+  env: Env;
+  connection: NativeConnection;
+  client: Client;
+  /** A prebuilt workflow bundle (tests build one per file); default: bundle workflows/ at start. */
+  workflowBundle?: WorkflowBundle;
+  /** Faster cadences for tests. */
+  tuning?: { heartbeatIntervalMs?: number; progressReportIntervalMs?: number; killGraceMs?: number };
+}
+
+export interface TrainingWorkers {
+  hostQueue: string;
+  shared: Worker;
+  host: Worker;
+  /** Runs both until shutdown; closes the database afterwards. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createTrainingWorkers(options: TrainingWorkersOptions): Promise<TrainingWorkers> {
+  const { env, connection, client, tuning = {} } = options;
+  const hostQueue = hostTaskQueue(env.MLIP_TASK_QUEUE, env.MLIP_HOST_ID);
+  const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
+
+  const workspace = createWorkspaceActivities({
+    hostId: env.MLIP_HOST_ID,
+    hostTaskQueue: hostQueue,
+    workRoot: env.MLIP_WORK_ROOT,
+    killGraceMs: tuning.killGraceMs,
+  });
+  const hostActivities = {
+    cleanupWorkspace: workspace.cleanupWorkspace,
+    ...createFetchTrainingDataActivity({ database, python: env.MLIP_PYTHON }),
+    ...createGeneratePacemakerConfigActivity({ pacemakerBin: env.PACEMAKER_BIN }),
+    ...createExecuteTrainingActivity({
+      pacemakerBin: env.PACEMAKER_BIN,
+      paceYaml2YaceBin: env.PACE_YAML2YACE_BIN,
+      python: env.MLIP_PYTHON,
+      trainingSlots: new Semaphore(env.MLIP_MAX_CONCURRENT_TRAININGS),
+      reportProgress: (target, progress) =>
+        client.workflow.getHandle(target.workflowId, target.runId).signal(fitProgressSignal, progress),
+      ...tuning,
+    }),
+    ...createPublishPotentialActivity({
+      database,
+      potentialsDir: env.MLIP_POTENTIALS_DIR,
+      pacemakerBin: env.PACEMAKER_BIN,
+    }),
+  };
+
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../../workflows') };
+  const shared = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.MLIP_TASK_QUEUE,
+    ...workflowSource,
+    activities: { acquireWorkspace: workspace.acquireWorkspace },
+  });
+  const host = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: hostQueue,
+    activities: hostActivities,
+    // A fit waiting for a training slot holds an activity slot; leave room for many.
+    maxConcurrentActivityTaskExecutions: 200,
+  });
+
+  return {
+    hostQueue,
+    shared,
+    host,
+    async run() {
+      try {
+        await Promise.all([shared.run(), host.run()]);
+      } finally {
+        await database.close();
+      }
+    },
+    shutdown() {
+      for (const w of [shared, host]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * `npm run worker`: serve trainings on this host until SIGINT/SIGTERM. Settings come from the
+ * environment (see README, "Configuration").
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadEnv } from '../config/env';
+import { createTrainingWorkers } from './create-workers';
+import { removeStaleWorkspaces } from './stale-workspaces';
+
+async function main() {
+  const env = loadEnv();
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  try {
+    await removeStaleWorkspaces(env.MLIP_WORK_ROOT, client, (line) => console.log(`[worker] ${line}`));
+    const workers = await createTrainingWorkers({ env, connection, client });
+    console.log(
+      `[worker] host ${env.MLIP_HOST_ID}: serving ${env.MLIP_TASK_QUEUE} (workflows, acquireWorkspace) and ` +
+        `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time); ` +
+        `Temporal ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}; workspaces in ${env.MLIP_WORK_ROOT}`,
+    );
+    await workers.run();
+  } finally {
+    await clientConnection.close();
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[worker] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

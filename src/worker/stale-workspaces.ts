@@ -1,0 +1,45 @@
+/**
+ * Workspaces whose training is over but were never cleaned (the host was down when the workflow ended,
+ * or moved on to another host) are removed when a worker starts on that host again.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OWNER_FILE, type WorkspaceOwner } from '../../activities/workspace';
+import { TRAINER_FILES } from '../../activities/execute-training';
+import { stopRecordedGroup } from '../pacemaker/process-group';
+
+export async function removeStaleWorkspaces(
+  workRoot: string,
+  client: Client,
+  log: (line: string) => void,
+): Promise<string[]> {
+  if (!fs.existsSync(workRoot)) return [];
+  const removed: string[] = [];
+  for (const entry of fs.readdirSync(workRoot)) {
+    const dir = path.join(workRoot, entry);
+    const ownerFile = path.join(dir, OWNER_FILE);
+    if (!fs.existsSync(ownerFile)) continue; // not ours: leave it alone
+    let owner: WorkspaceOwner;
+    try {
+      owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as WorkspaceOwner;
+    } catch {
+      continue;
+    }
+    let running: boolean;
+    try {
+      const { status } = await client.workflow.getHandle(owner.workflowId, owner.runId).describe();
+      running = status.name === 'RUNNING';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      running = false;
+    }
+    if (running) continue;
+    await stopRecordedGroup(path.join(dir, TRAINER_FILES.pid), 10_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+    log(`removed stale workspace ${dir} (workflow ${owner.workflowId} is no longer running)`);
+  }
+  return removed;
+}

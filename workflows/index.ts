@@ -1,0 +1,3 @@
+// Every workflow the worker registers. Workflow code only: deterministic, activities imported as types.
+export { trainPotential } from './train-potential';
+export { activeLearningRound } from './active-learning-round';

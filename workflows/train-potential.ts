@@ -1,0 +1,240 @@
+/**
+ * trainPotential: completed DFT calculations of a campaign → a published ACE potential (.yace).
+ *
+ *   acquireWorkspace (shared queue) → this host's queue + a workspace directory
+ *   fetchTrainingData → generatePacemakerConfig → executeTraining → publishPotential   (host queue)
+ *   finally: cleanupWorkspace (host queue, not cancellable)
+ *
+ * If the host stops serving its queue (a step waits longer than limits.hostStartTimeout to start), the
+ * whole sequence starts again on another host, up to limits.maxHostAttempts. Only paths, ids, hashes
+ * and a few numbers enter history.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { HostQueueActivities, SharedQueueActivities } from '../activities';
+import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../src/config/search-attributes';
+import type { DatasetSummary } from '../src/dataset/dataset-summary';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
+import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
+import type { FinalMetrics } from '../src/training/metrics';
+import type { TrainingPhase, TrainingProgress } from '../src/training/progress';
+import {
+  parseTrainingRequest,
+  type TrainingRequest,
+  type TrainingRequestInput,
+} from '../src/training/training-request';
+import { fitProgressSignal, progressQuery } from '../src/training/workflow-messages';
+
+export interface TrainingResult {
+  /** The published .yace file. */
+  potentialPath: string;
+  /** Registry id in the `potentials` collection ("<name>@v<version>"). */
+  potentialId: string;
+  metrics: FinalMetrics;
+  dataset: Pick<DatasetSummary, 'structures' | 'atoms' | 'elements' | 'sha256'>;
+}
+
+const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
+
+/** Transient failures (MongoDB restarts, a busy disk) are retried with backoff, a bounded number of times. */
+const transientRetry: RetryPolicy = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes,
+};
+
+export async function trainPotential(input: TrainingRequestInput): Promise<TrainingResult> {
+  let progress: TrainingProgress = { phase: 'validating' };
+  setHandler(progressQuery, () => progress);
+  setHandler(fitProgressSignal, (update) => {
+    // Fit progress only matters while the fit runs; a late signal must not move the phase backwards.
+    if (['waiting-for-slot', 'preparing', 'fitting', 'converting'].includes(progress.phase))
+      progress = update;
+  });
+
+  const parsed = parseTrainingRequest(input);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.InvalidTrainingRequest);
+  const request = parsed.request;
+  try {
+    resolveTrainerParams(request.trainer);
+  } catch (err) {
+    if (err instanceof TrainerParamsError) {
+      throw ApplicationFailure.nonRetryable(
+        err.message.replace(
+          /^invalid trainer parameters/,
+          'invalid trainer parameters (field names under "trainer")',
+        ),
+        FailureType.InvalidTrainerConfig,
+      );
+    }
+    throw err;
+  }
+  const name = request.potentialName ?? request.campaign;
+  const { workflowId, runId } = workflowInfo();
+
+  upsertSearchAttributes([{ key: MlipCampaign, value: request.campaign }]);
+  const notebook: string[] = [`**Campaign** ${request.campaign} → potential **${name}**`];
+  const setPhase = (phase: TrainingPhase, note?: string) => {
+    progress = { ...progress, phase };
+    upsertSearchAttributes([{ key: MlipPhase, value: phase }]);
+    if (note) notebook.push(note);
+    setCurrentDetails([...notebook, `**Phase** ${phase}`].join('\n\n'));
+  };
+
+  const shared = proxyActivities<SharedQueueActivities>({
+    startToCloseTimeout: '1m',
+    retry: transientRetry,
+    summary: 'pick a training host and make a workspace there',
+  });
+
+  for (let hostAttempt = 1; ; hostAttempt++) {
+    setPhase('acquiring-workspace');
+    const ws = await shared.acquireWorkspace({ workflowId, runId, hostAttempt });
+    const onHost = hostActivities(ws.hostTaskQueue, request);
+    notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
+    let lost = false;
+    try {
+      setPhase('fetching-data');
+      const dataset = await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
+        heartbeatTimeout: '2m',
+      }).fetchTrainingData({
+        workspaceDir: ws.workspaceDir,
+        campaign: request.campaign,
+        selection: request.selection,
+        invalidRecords: request.invalidRecords,
+      });
+      upsertSearchAttributes([{ key: MlipDatasetSize, value: dataset.structures }]);
+
+      setPhase(
+        'generating-config',
+        `**Dataset** ${dataset.structures} structures, ${dataset.atoms} atoms, ${dataset.elements.join('-')}, sha256 \`${dataset.sha256.slice(0, 12)}\``,
+      );
+      const config = await onHost('TrainerParams → input.yaml, checked by pacemaker --dry-run', {
+        startToCloseTimeout: '20m',
+        heartbeatTimeout: '2m',
+      }).generatePacemakerConfig({ workspaceDir: ws.workspaceDir, trainer: request.trainer, dataset });
+
+      setPhase(
+        'waiting-for-slot',
+        `**Config** kappa ${config.kappa}, ${config.trainer.optimizer.maxIterations} iterations max`,
+      );
+      const training = await onHost(
+        `pacemaker fit (${config.trainer.optimizer.maxIterations} iterations max) → .yace`,
+        {
+          startToCloseTimeout: request.limits.trainingTimeout,
+          heartbeatTimeout: request.limits.heartbeatTimeout,
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+          retry: { ...transientRetry, maximumAttempts: 5 },
+        },
+      ).executeTraining({
+        workspaceDir: ws.workspaceDir,
+        inputYamlPath: config.inputYamlPath,
+        maxIterations: config.trainer.optimizer.maxIterations,
+        reportTo: { workflowId, runId },
+      });
+
+      const { train, test } = training.metrics;
+      setPhase(
+        'publishing',
+        `**Fit** ${training.iterations} iterations${training.resumedFrom ? ` (resumed from ${training.resumedFrom})` : ''}; ` +
+          `train RMSE ${train.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${train.rmseForcesMeVPerA.toFixed(1)} meV/Å` +
+          (test
+            ? `; test RMSE ${test.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${test.rmseForcesMeVPerA.toFixed(1)} meV/Å`
+            : ''),
+      );
+      const published = await onHost(
+        `copy artefacts to the potentials store, register ${name}`,
+      ).publishPotential({
+        workspaceDir: ws.workspaceDir,
+        name,
+        campaign: request.campaign,
+        inputYamlPath: config.inputYamlPath,
+        dataset,
+        trainer: config.trainer as unknown as Record<string, unknown>,
+        training,
+        workflowId,
+        runId,
+      });
+      setPhase('completed', `**Published** ${published.potentialId}: \`${published.potentialPath}\``);
+      return {
+        potentialPath: published.potentialPath,
+        potentialId: published.potentialId,
+        metrics: training.metrics,
+        dataset: {
+          structures: dataset.structures,
+          atoms: dataset.atoms,
+          elements: dataset.elements,
+          sha256: dataset.sha256,
+        },
+      };
+    } catch (err) {
+      lost = !isCancellation(err) && hostLost(err);
+      if (lost && hostAttempt < request.limits.maxHostAttempts) {
+        log.warn('training host stopped serving its queue; starting again on another host', {
+          host: ws.hostId,
+          hostAttempt,
+        });
+        notebook.push(`**Host lost** ${ws.hostId}: starting again on another host`);
+        continue;
+      }
+      setPhase(isCancellation(err) ? 'cancelled' : 'failed');
+      throw err;
+    } finally {
+      // A lost host cannot clean up now; its worker removes stale workspaces when it comes back.
+      if (!lost) {
+        await CancellationScope.nonCancellable(async () => {
+          try {
+            await onHost('remove the workspace', {
+              startToCloseTimeout: '5m',
+              retry: { ...transientRetry, maximumAttempts: 5 },
+            }).cleanupWorkspace({ workspaceDir: ws.workspaceDir });
+          } catch (cleanupErr) {
+            log.warn('could not clean the workspace', {
+              workspaceDir: ws.workspaceDir,
+              error: String(cleanupErr),
+            });
+          }
+        });
+      }
+    }
+  }
+}
+
+/** Activities on one host's queue; each call site names its step for the Web UI (the activity summary). */
+function hostActivities(taskQueue: string, request: TrainingRequest) {
+  return (summary: string, overrides: Partial<ActivityOptions> = {}) =>
+    proxyActivities<HostQueueActivities>({
+      taskQueue,
+      // If the host's worker does not pick a step up in time, the host is considered gone.
+      scheduleToStartTimeout: request.limits.hostStartTimeout,
+      startToCloseTimeout: '30m',
+      retry: transientRetry,
+      summary,
+      ...overrides,
+    });
+}
+
+/** The host's worker stopped serving its queue: a step timed out waiting to be started. */
+function hostLost(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === 'SCHEDULE_TO_START'
+  );
+}
