@@ -9,6 +9,7 @@ import {
 } from '../../activities/fetch-training-data';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
+import type { DatasetSummary } from '../../src/dataset/dataset-summary';
 import { exportTrainingSet } from '../../src/dataset/export-training-set';
 import { ManifestSchema } from '../../src/dataset/manifest';
 import { FailureType } from '../../src/errors';
@@ -259,7 +260,7 @@ test('inside an activity it heartbeats the number of structures written', async 
   const env = new MockActivityEnvironment(); // Temporal's own test double of an activity context
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
-  const summary = await env.run(activity(), input('heartbeat'));
+  const summary = (await env.run(activity(), input('heartbeat'))) as DatasetSummary;
   expect(summary.structures).toBe(3);
   expect(beats.at(-1)).toEqual({ written: 3 });
 });
@@ -295,7 +296,7 @@ test('the server stopping mid-fetch is a retryable failure and leaves no finishe
   const server = await startMongoWireServer(path.join(dir, 'data'), dir);
   const db = connectDatabase(server.uri, 'killed');
   try {
-    const coll = (await db.db()).collection('calculations');
+    const coll = (await db.db()).collection<ReturnType<typeof calcDoc>>('calculations');
     const symbols = Array.from({ length: 32 }, () => 'Cu');
     for (let b = 0; b < 3; b++)
       await coll.insertMany(
