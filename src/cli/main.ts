@@ -1,9 +1,10 @@
 import { ExitCode, UsageError, type CliCommand, type CliIo } from './command';
+import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
 import { seedDemoCommand } from './commands/seed-demo';
 
 /** Sub-commands, in the order `mlip-train --help` lists them. */
-const COMMANDS: CliCommand[] = [seedDemoCommand, datasetCommand];
+const COMMANDS: CliCommand[] = [seedDemoCommand, datasetCommand, configCommand];
 
 export function registeredCommands(): readonly CliCommand[] {
   return COMMANDS;
