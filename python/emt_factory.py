@@ -8,8 +8,8 @@ Voigt order, eV / Å / eV/Å³). The caller adds _id, campaign, status and the r
 the arguments (the same --seed gives the same numbers); --start/--count select a slice of that sequence.
 
 Structures (small, so that a demo fit is fast): strained and rattled 2x2x2 cubic fcc supercells (32
-atoms), the same with one vacancy (31 atoms), and (111) surface slabs with vacuum (16 atoms, periodic in
-the plane only; no stress). With two elements, the second substitutes a random 10-50 % of the sites.
+atoms), the same with one vacancy (31 atoms), and (111) surface slabs (16 atoms, periodic cell with 12 Å of
+vacuum along z; no stress). With two elements, the second substitutes a random 10-50 % of the sites.
 """
 
 import argparse
@@ -34,6 +34,9 @@ def make_structure(rng, elements, index):
     if kind_draw < 0.1:
         kind = "surface"
         atoms = fcc111(elements[0], size=(2, 2, 4), a=a0 * (1 + 0.01 * rng.standard_normal()), vacuum=6.0)
+        # Periodic in all three directions with vacuum along z, as a plane-wave DFT code computes a slab
+        # (pacemaker accepts only fully periodic or fully non-periodic structures).
+        atoms.pbc = True
     else:
         kind = "vacancy" if kind_draw < 0.3 else "bulk"
         atoms = bulk(elements[0], "fcc", a=a0, cubic=True).repeat((2, 2, 2))
@@ -53,7 +56,7 @@ def make_structure(rng, elements, index):
     energy = float(atoms.get_potential_energy())
     forces = atoms.get_forces()
     results = {"energy": energy, "forces": forces.reshape(-1).tolist()}
-    if atoms.pbc.all():
+    if kind != "surface":  # a slab's stress (averaged over cell + vacuum) is not a useful target
         results["stress"] = atoms.get_stress(voigt=True).tolist()
     return {
         "index": index,

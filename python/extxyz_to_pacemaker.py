@@ -11,6 +11,9 @@ Writes a gzip-compressed pandas pickle (protocol 4) with the columns pacemaker r
                     of the DFT numbers and one dataset serves any choice of reference energies.
   calc_id           the calculation document's id (text), to trace a structure back to MongoDB
 The output is written under OUT.partial and renamed when complete. Prints one JSON line with counts.
+
+pacemaker handles only fully periodic or fully non-periodic structures: when some structure is periodic in
+one or two directions only, nothing is written and the helper exits with code 3, naming those structures.
 """
 
 import json
@@ -28,6 +31,7 @@ def main() -> int:
         return 2
     source, out = sys.argv[1], sys.argv[2]
     rows = []
+    mixed_pbc = []
     for atoms in iread(source, index=":", format="extxyz"):
         calc = atoms.calc
         if calc is None:
@@ -35,6 +39,8 @@ def main() -> int:
         energy = float(calc.results["energy"])
         forces = np.asarray(calc.results["forces"], dtype=float)
         calc_id = atoms.info.get("calc_id")
+        if atoms.pbc.any() and not atoms.pbc.all():
+            mixed_pbc.append(str(calc_id))
         atoms.calc = None
         rows.append(
             {
@@ -46,6 +52,14 @@ def main() -> int:
                 "calc_id": None if calc_id is None else str(calc_id),
             }
         )
+    if mixed_pbc:
+        shown = ", ".join(mixed_pbc[:20]) + (f" and {len(mixed_pbc) - 20} more" if len(mixed_pbc) > 20 else "")
+        print(
+            f"pacemaker supports only fully periodic or non-periodic structures; {len(mixed_pbc)} structure(s) "
+            f"are periodic in some directions only: {shown}",
+            file=sys.stderr,
+        )
+        return 3
     if not rows:
         raise SystemExit(f"{source} holds no structures")
     frame = pd.DataFrame(rows, columns=["ase_atoms", "energy", "forces", "energy_corrected", "calc_id"])

@@ -70,6 +70,9 @@ export function exclusionReason(
   return undefined;
 }
 
+/** extxyz_to_pacemaker.py's exit code for data pacemaker cannot take (e.g. partly periodic structures). */
+const PYTHON_EXIT_UNSUPPORTED_DATA = 3;
+
 function runPython(python: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(python, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
@@ -83,6 +86,8 @@ function runPython(python: string, args: string[]): Promise<string> {
           ),
         );
       const tail = String(stderr).trim().split('\n').slice(-15).join('\n');
+      if (typeof code === 'number' && code === PYTHON_EXIT_UNSUPPORTED_DATA)
+        return reject(nonRetryable(FailureType.InvalidTrainingData, tail));
       reject(
         new Error(`${path.basename(args[0] ?? 'python')} failed (${err.message.split('\n')[0]}):\n${tail}`),
       );
