@@ -57,7 +57,7 @@ print(json.dumps({"frames": len(frames), "problems": problems}))
 `;
 
 test('ase.io.read of the extxyz gives back every number of the documents exactly: species, positions, forces, energy, stress, lattice, pbc, id', async () => {
-  const tricky = [0, -0, 1e-12, 1.8050000000000002, 0.1 + 0.2, 1e21, 5e-324, -123456.78901234567, 2 ** -40];
+  const tricky = [0, -0, 1e-12, 1.8050000000000002, 0.1 + 0.2, 1e21, 5e-324, -123456.78901234568, 2 ** -40];
   const pick = (k: number) => tricky[k % tricky.length]! + (k % 7) * 0.37;
   const docs = [
     {
@@ -137,7 +137,7 @@ test('a partly periodic structure, which pacemaker cannot fit, fails fetchTraini
   );
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: FailureType.InvalidTrainingData, nonRetryable: true });
-  expect(failure.message).toMatch(
+  expect(failure?.message).toMatch(
     /only fully periodic or non-periodic structures; 1 structure\(s\) .*: 123$/,
   );
 });
