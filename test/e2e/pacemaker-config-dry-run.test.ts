@@ -1,0 +1,178 @@
+/**
+ * The golden matrix of TrainerParams, through the generatePacemakerConfig activity and the real
+ * `pacemaker --dry-run` on small real datasets: what we generate, pacemaker accepts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { parse } from 'yaml';
+import {
+  createGeneratePacemakerConfigActivity,
+  DRY_RUN_DIR,
+} from '../../activities/generate-pacemaker-config';
+import { INSTALLED } from '../../src/config/paths';
+import { pacemakerDryRun } from '../../src/pacemaker/dry-run';
+import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
+import { scratchDir } from '../harness/context';
+
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
+
+const { generatePacemakerConfig } = createGeneratePacemakerConfigActivity({
+  pacemakerBin: INSTALLED.pacemaker,
+});
+
+let datasets: { cu: string; cuni: string };
+
+beforeAll(() => {
+  const dir = scratchDir('pacemaker-config-data');
+  datasets = { cu: path.join(dir, 'cu.pckl.gzip'), cuni: path.join(dir, 'cuni.pckl.gzip') };
+  execFileSync(INSTALLED.python, [fixture('tiny_emt_dataset.py'), datasets.cu, '6']);
+  execFileSync(INSTALLED.python, [fixture('tiny_emt_binary_dataset.py'), datasets.cuni, '10']);
+});
+
+function dataset(kind: 'cu' | 'cuni') {
+  return { elements: kind === 'cu' ? ['Cu'] : ['Cu', 'Ni'], pacemakerDatasetPath: datasets[kind] };
+}
+
+const accepted: [string, 'cu' | 'cuni', TrainerParamsInput][] = [
+  ['unary Cu with the defaults', 'cu', {}],
+  [
+    'unary Cu, seed loss weights, ChebExpCos, a Cu-Cu pair cutoff, an explicit reference energy',
+    'cu',
+    {
+      lossWeights: { energy: 1, forces: 100 },
+      ace: {
+        radialBasis: 'ChebExpCos',
+        cutoff: 5.5,
+        elementDependentCutoffs: { 'Cu-Cu': 4.8 },
+        correlationOrder: 2,
+      },
+      referenceEnergy: 0,
+      optimizer: { maxIterations: 10 },
+    },
+  ],
+  [
+    'binary Cu/Ni, pair cutoffs, per-element reference energies, energy weighting, test set, explicit repulsion',
+    'cuni',
+    {
+      kappa: 0.5,
+      ace: {
+        elementDependentCutoffs: { 'Cu-Ni': 4.5, 'Ni-Ni': 4.2 },
+        repulsion: { innerCutoff: 1.5, delta: 0.2 },
+        embedding: { npot: 'FinnisSinclair', fsParameters: [1, 1], ndensity: 1 },
+      },
+      referenceEnergy: { Cu: -0.1, Ni: -0.2 },
+      weighting: 'energy',
+      testSize: 0.2,
+      regularization: { l1: 1e-7, radialSmoothness: { w1: 1e-4 } },
+    },
+  ],
+  [
+    'binary Cu/Ni, automatic kappa and reference energies, ChebPow, L-BFGS-B, no repulsion, elements given',
+    'cuni',
+    {
+      kappa: 'auto',
+      referenceEnergy: 'auto',
+      ace: { elements: ['Ni', 'Cu'], radialBasis: 'ChebPow', radialParameters: [2], repulsion: 'none' },
+      optimizer: { algorithm: 'L-BFGS-B', fitCycles: 2 },
+      backend: { batchSize: 5, displayStep: 2 },
+    },
+  ],
+];
+
+describe('generatePacemakerConfig writes an input.yaml that pacemaker --dry-run accepts', () => {
+  test.each(accepted)('%s', async (_label, kind, trainer) => {
+    const workspaceDir = scratchDir('ws');
+    const result = await generatePacemakerConfig({ workspaceDir, trainer, dataset: dataset(kind) });
+    expect(result.inputYamlPath).toBe(path.join(workspaceDir, 'input.yaml'));
+    expect(result.elements).toEqual(dataset(kind).elements);
+    const y = parse(fs.readFileSync(result.inputYamlPath, 'utf8'));
+    expect(y.data.filename).toBe(datasets[kind]);
+    expect(y.fit.loss.kappa).toBe(result.kappa);
+    expect(result.trainer.backend.evaluator).toBe('pyace');
+    // The dry run's own files (log.txt, target_potential.yaml, ...) never mix with the training's.
+    expect(fs.readdirSync(workspaceDir)).toEqual(['input.yaml']);
+    expect(JSON.stringify(result).length).toBeLessThan(4000); // it goes into workflow history
+  });
+});
+
+test('the tensorpot evaluator: pacemaker --dry-run exits 0 here without tensorpotential, so the activity refuses it', async () => {
+  const hasTensorpot = spawnSync(INSTALLED.python, ['-c', 'import tensorpotential']).status === 0;
+  const workspaceDir = scratchDir('ws-tensorpot');
+  const trainer: TrainerParamsInput = {
+    backend: { evaluator: 'tensorpot', batchSize: 10 },
+    ace: { elementDependentCutoffs: { 'Cu-Ni': 4.5 } },
+  };
+  const run = generatePacemakerConfig({ workspaceDir, trainer, dataset: dataset('cuni') });
+  if (hasTensorpot) {
+    await expect(run).resolves.toMatchObject({ elements: ['Cu', 'Ni'] });
+    return;
+  }
+  const failure = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'WorkerMisconfigured', nonRetryable: true });
+  expect((failure as Error).message).toMatch(
+    /backend\.evaluator is "tensorpot".*No module named 'tensorpotential'/,
+  );
+
+  // The dry run itself accepted the file: the document is right, only the backend is missing.
+  const dryRun = await pacemakerDryRun({
+    pacemakerBin: INSTALLED.pacemaker,
+    inputYamlPath: path.join(workspaceDir, 'input.yaml'),
+    cwd: path.join(workspaceDir, DRY_RUN_DIR),
+  });
+  expect(dryRun).toEqual({ ok: true, errorLines: ["No module named 'tensorpotential'"] });
+});
+
+test("a dataset pacemaker cannot read fails non-retryably with pacemaker's own message, trimmed", async () => {
+  const workspaceDir = scratchDir('ws-bad-data');
+  const bad = path.join(workspaceDir, 'broken.pckl.gzip');
+  fs.writeFileSync(bad, 'this is not a gzip pickle');
+  const failure = await generatePacemakerConfig({
+    workspaceDir,
+    trainer: {},
+    dataset: { elements: ['Cu'], pacemakerDatasetPath: bad },
+  }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toMatchObject({ type: 'InvalidTrainerConfig', nonRetryable: true });
+  const message = (failure as Error).message;
+  expect(message).toBe(
+    "pacemaker --dry-run rejected the generated input.yaml: gzip.BadGzipFile: Not a gzipped file (b'th')",
+  );
+  expect(message).not.toMatch(/Traceback|File "/);
+  expect(message.length).toBeLessThan(2200);
+});
+
+test('invalid TrainerParams are refused before pacemaker runs, naming the fields', async () => {
+  const workspaceDir = scratchDir('ws-invalid');
+  const failure = await generatePacemakerConfig({
+    workspaceDir,
+    trainer: { lossWeights: { stress: 10 }, ace: { elements: ['Cu', 'Al'] } } as TrainerParamsInput,
+    dataset: dataset('cu'),
+  }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toMatchObject({ type: 'InvalidTrainerConfig', nonRetryable: true });
+  expect((failure as Error).message).toMatch(/lossWeights\.stress: pacemaker cannot fit stress/);
+  expect(fs.existsSync(path.join(workspaceDir, 'input.yaml'))).toBe(false);
+});
+
+test('elements given that the data does not have are refused, naming them', async () => {
+  const failure = await generatePacemakerConfig({
+    workspaceDir: scratchDir('ws-elements'),
+    trainer: { ace: { elements: ['Cu', 'Al'] } },
+    dataset: dataset('cu'),
+  }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toMatchObject({ type: 'InvalidTrainerConfig', nonRetryable: true });
+  expect((failure as Error).message).toMatch(/ace\.elements: Al not in the training data/);
+});
