@@ -25,7 +25,8 @@ export const DRY_RUN_DIR = 'dry-run';
 
 export interface GeneratePacemakerConfigInput {
   workspaceDir: string;
-  trainer: TrainerParamsInput;
+  /** As the user wrote it; omitted = every default. */
+  trainer?: TrainerParamsInput;
   dataset: Pick<DatasetSummary, 'elements' | 'pacemakerDatasetPath'>;
 }
 

@@ -284,6 +284,11 @@ export const TrainerParamsSchema = z
 
 /** What users write: every field optional, at every depth. */
 export type TrainerParamsInput = z.input<typeof TrainerParamsSchema>;
+/**
+ * The schema of what users write (the `trainer` field of a request). Parsing applies the defaults; the
+ * cross-field rules and derived values (kappa, per-order sizes) are resolveTrainerParams's.
+ */
+export const TrainerParamsInputSchema = TrainerParamsSchema;
 
 type Parsed = z.output<typeof TrainerParamsSchema>;
 
@@ -355,7 +360,15 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
 
   const { energy, forces } = p.lossWeights;
   let kappa: number | 'auto' = DEFAULT_KAPPA;
-  if (p.kappa !== undefined && (energy !== undefined || forces !== undefined)) {
+  const weightsGiven = energy !== undefined || forces !== undefined;
+  const fromWeights = (): number | undefined => {
+    const wE = energy ?? SEED_ENERGY_WEIGHT;
+    const wF = forces ?? SEED_FORCES_WEIGHT;
+    return wE + wF === 0 ? undefined : kappaFromWeights(wE, wF);
+  };
+  if (p.kappa !== undefined && weightsGiven && p.kappa === fromWeights()) {
+    kappa = p.kappa; // an already resolved TrainerParams: resolving it again changes nothing
+  } else if (p.kappa !== undefined && weightsGiven) {
     issues.push({
       field: 'kappa',
       message:
@@ -363,12 +376,11 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
     });
   } else if (p.kappa !== undefined) {
     kappa = p.kappa;
-  } else if (energy !== undefined || forces !== undefined) {
-    const wE = energy ?? SEED_ENERGY_WEIGHT;
-    const wF = forces ?? SEED_FORCES_WEIGHT;
-    if (wE + wF === 0)
+  } else if (weightsGiven) {
+    const k = fromWeights();
+    if (k === undefined)
       issues.push({ field: 'lossWeights', message: 'energy and forces weights cannot both be 0' });
-    else kappa = kappaFromWeights(wE, wF);
+    else kappa = k;
   }
 
   const ace = p.ace;

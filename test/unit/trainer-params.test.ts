@@ -66,6 +66,13 @@ describe('loss weights become kappa', () => {
     expect(resolveTrainerParams({ kappa: 'auto' }).kappa).toBe('auto');
   });
 
+  test('resolving resolved TrainerParams again changes nothing (they can be passed on as they are)', () => {
+    for (const input of [{}, { lossWeights: { energy: 1, forces: 100 } }, { kappa: 'auto' as const }]) {
+      const once = resolveTrainerParams(input);
+      expect(resolveTrainerParams(once)).toEqual(once);
+    }
+  });
+
   test('the mapping is forces / (energy + forces)', () => {
     expect(kappaFromWeights(1, 3)).toBe(0.75);
   });
