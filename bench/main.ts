@@ -1,0 +1,32 @@
+/**
+ * Benchmarks (not tests): `npm run bench -- NAME [options]`.
+ */
+const BENCHES: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }
+> = {
+  fetch: {
+    summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
+    load: () => import('./fetch'),
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const bench = name === undefined ? undefined : BENCHES[name];
+  if (!bench) {
+    if (name !== undefined && name !== '--help') console.error(`unknown bench '${name}'`);
+    console.error('Usage: npm run bench -- <name> [options]\n\nBenches:');
+    for (const [n, b] of Object.entries(BENCHES)) console.error(`  ${n.padEnd(8)} ${b.summary}`);
+    return name === '--help' ? 0 : 2;
+  }
+  return (await bench.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
