@@ -24,6 +24,18 @@ import { TRAINER_FILES } from './execute-training';
 const execFileAsync = promisify(execFile);
 const PUBLISH_KEY_FILE = '.publish-key';
 
+/** What a published version holds, by registry key (MongoDB keys cannot contain '.'). */
+export const PUBLISHED_FILES = {
+  yace: TRAINER_FILES.yace,
+  potentialYaml: TRAINER_FILES.potentialYaml,
+  inputYaml: 'input.yaml',
+  manifest: 'manifest.json',
+  metrics: 'metrics.json',
+  log: TRAINER_FILES.log,
+  /** pacemaker's per-iteration metrics (metrics.txt): the fit's learning curve. */
+  fitMetrics: 'fit-metrics.txt',
+} as const;
+
 export interface PublishPotentialInput {
   workspaceDir: string;
   name: string;
@@ -104,10 +116,9 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       target = await stageAndMove(input, nameDir, publishKey, await highestVersion(db, input.name));
 
     const files: PotentialRecord['files'] = {};
-    for (const entry of fs.readdirSync(target.dir)) {
-      if (entry === PUBLISH_KEY_FILE) continue;
-      const file = path.join(target.dir, entry);
-      const key = entry === TRAINER_FILES.yace ? 'yace' : entry;
+    for (const [key, fileName] of Object.entries(PUBLISHED_FILES)) {
+      const file = path.join(target.dir, fileName);
+      if (!fs.existsSync(file)) continue; // fit-metrics.txt is optional
       files[key] = { path: file, sha256: await sha256File(file), bytes: fs.statSync(file).size };
     }
     const record: PotentialRecord = {
@@ -152,18 +163,17 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
     fs.mkdirSync(staging);
     try {
       const copies: [string, string][] = [
-        [input.training.yacePath, TRAINER_FILES.yace],
-        [input.training.potentialYamlPath, TRAINER_FILES.potentialYaml],
-        [input.inputYamlPath, 'input.yaml'],
-        [input.dataset.manifestPath, 'manifest.json'],
-        [input.training.logPath, TRAINER_FILES.log],
+        [input.training.yacePath, PUBLISHED_FILES.yace],
+        [input.training.potentialYamlPath, PUBLISHED_FILES.potentialYaml],
+        [input.inputYamlPath, PUBLISHED_FILES.inputYaml],
+        [input.dataset.manifestPath, PUBLISHED_FILES.manifest],
+        [input.training.logPath, PUBLISHED_FILES.log],
       ];
-      // pacemaker's per-iteration metrics, when present: the fit's learning curve.
       const curve = path.join(input.workspaceDir, 'metrics.txt');
-      if (fs.existsSync(curve)) copies.push([curve, 'fit-metrics.txt']);
+      if (fs.existsSync(curve)) copies.push([curve, PUBLISHED_FILES.fitMetrics]);
       for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
       fs.writeFileSync(
-        path.join(staging, 'metrics.json'),
+        path.join(staging, PUBLISHED_FILES.metrics),
         JSON.stringify({ ...input.training.metrics, iterations: input.training.iterations }, null, 2),
       );
       fs.writeFileSync(path.join(staging, PUBLISH_KEY_FILE), publishKey);

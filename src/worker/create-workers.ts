@@ -84,6 +84,10 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     activities: hostActivities,
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,
+    // Heartbeats are how cancellation reaches a fit: send them often enough that a cancel stops
+    // pacemaker within seconds, not within the SDK's default of up to a minute.
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
   });
 
   return {

@@ -1,0 +1,150 @@
+/**
+ * trainPotential end to end: real Temporal server, real MongoDB-wire server, real pacemaker.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { INSTALLED } from '../../src/config/paths';
+import type { Env } from '../../src/config/env';
+import { potentialsCollection } from '../../src/db/potentials-registry';
+import { groupAlive } from '../../src/pacemaker/process-group';
+import { progressQuery } from '../../src/training/workflow-messages';
+import { activeLearningRound } from '../../workflows/active-learning-round';
+import { trainPotential } from '../../workflows/train-potential';
+import {
+  seedCampaign,
+  startWorkers,
+  testEnv,
+  TINY_TRAINER,
+  waitFor,
+  workspacesLeft,
+  type RunningWorkers,
+} from '../harness/training-env';
+
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
+
+let env: Env;
+let running: RunningWorkers;
+let mongo: MongoClient;
+
+beforeAll(async () => {
+  env = testEnv();
+  mongo = await MongoClient.connect(env.MONGODB_URI);
+  await seedCampaign(env, 'cu-e2e', 12);
+  running = await startWorkers(env);
+});
+afterAll(async () => {
+  await running?.stop();
+  await mongo?.close();
+});
+
+test('a training publishes a .yace that pyace evaluates, registered with matching hashes, and leaves no workspace', async () => {
+  const workflowId = `e2e-${randomUUID()}`;
+  const result = await running.client.workflow.execute(trainPotential, {
+    taskQueue: env.MLIP_TASK_QUEUE,
+    workflowId,
+    args: [{ campaign: 'cu-e2e', trainer: TINY_TRAINER }],
+  });
+
+  expect(result.potentialId).toBe('cu-e2e@v1');
+  expect(result.potentialPath).toBe(path.join(env.MLIP_POTENTIALS_DIR, 'cu-e2e', 'v1', 'potential.yace'));
+  expect(result.dataset.structures).toBe(12);
+  expect(result.metrics.train.rmseForcesMeVPerA).toBeGreaterThan(0);
+
+  const evaluated = JSON.parse(
+    execFileSync(INSTALLED.python, [fixture('evaluate_yace.py'), result.potentialPath], { encoding: 'utf8' }),
+  ) as { energy: number };
+  expect(Number.isFinite(evaluated.energy)).toBe(true);
+
+  const record = await potentialsCollection(mongo.db(env.MLIP_DB)).findOne({ _id: result.potentialId });
+  expect(record).toMatchObject({
+    name: 'cu-e2e',
+    version: 1,
+    campaign: 'cu-e2e',
+    workflowId,
+    dataset: { structures: 12, elements: ['Cu'], sha256: result.dataset.sha256 },
+    metrics: result.metrics,
+  });
+  const yaceSha = createHash('sha256').update(fs.readFileSync(result.potentialPath)).digest('hex');
+  expect(record?.files.yace).toEqual({
+    path: result.potentialPath,
+    sha256: yaceSha,
+    bytes: fs.statSync(result.potentialPath).size,
+  });
+  for (const name of [
+    'output_potential.yaml',
+    'input.yaml',
+    'manifest.json',
+    'metrics.json',
+    'pacemaker.log',
+  ]) {
+    expect(fs.existsSync(path.join(path.dirname(result.potentialPath), name))).toBe(true);
+  }
+  expect(workspacesLeft(env)).toEqual([]);
+
+  const description = await running.client.workflow.getHandle(workflowId).describe();
+  expect(description.searchAttributes).toMatchObject({
+    MlipCampaign: ['cu-e2e'],
+    MlipPhase: ['completed'],
+    MlipDatasetSize: [12],
+  });
+});
+
+test('cancelling during the fit stops the pacemaker process group within 10 s, removes the workspace, and ends cancelled', async () => {
+  const workflowId = `cancel-${randomUUID()}`;
+  const handle = await running.client.workflow.start(trainPotential, {
+    taskQueue: env.MLIP_TASK_QUEUE,
+    workflowId,
+    args: [
+      {
+        campaign: 'cu-e2e',
+        potentialName: 'cu-cancelled',
+        trainer: { ...TINY_TRAINER, optimizer: { maxIterations: 5000 } },
+      },
+    ],
+  });
+  await waitFor(
+    'the fit to report an iteration',
+    async () => {
+      const progress = await handle.query(progressQuery);
+      return progress.phase === 'fitting' && (progress.latest?.iteration ?? 0) >= 1 ? progress : undefined;
+    },
+    90_000,
+  );
+  const [workspace] = workspacesLeft(env);
+  const pidFile = path.join(env.MLIP_WORK_ROOT, workspace!, 'pacemaker.pid');
+  const { pid } = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as { pid: number };
+  expect(groupAlive(pid)).toBe(true);
+
+  await handle.cancel();
+  const cancelledAt = Date.now();
+  await waitFor('the pacemaker process group to be gone', () => !groupAlive(pid), 10_000);
+  expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+
+  const failure = await handle.result().catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+  expect(workspacesLeft(env)).toEqual([]);
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
+});
+
+test('a parent active-learning workflow gets the child training result and decides on it', async () => {
+  const result = await running.client.workflow.execute(activeLearningRound, {
+    taskQueue: env.MLIP_TASK_QUEUE,
+    workflowId: `round-${randomUUID()}`,
+    args: [
+      {
+        training: { campaign: 'cu-e2e', potentialName: 'cu-round', trainer: TINY_TRAINER },
+        targetForceRmseMeVPerA: 1e9,
+      },
+    ],
+  });
+  expect(result.potential.potentialId).toBe('cu-round@v1');
+  expect(fs.existsSync(result.potential.potentialPath)).toBe(true);
+  expect(result.forceRmseMeVPerA).toBe(result.potential.metrics.train.rmseForcesMeVPerA);
+  expect(result).toMatchObject({ accepted: true, next: 'explore-with-this-potential' });
+});

@@ -1,0 +1,126 @@
+/**
+ * What the workflow tests share: one workflow bundle per test file, training workers running in this
+ * process against the ephemeral servers, a demo campaign seeded with the real mocked DFT factory, and
+ * the tiny trainer settings that make a real pacemaker fit take seconds.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { main as cli } from '../../src/cli/main';
+import { loadEnv, type Env } from '../../src/config/env';
+import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
+import {
+  createTrainingWorkers,
+  type TrainingWorkers,
+  type TrainingWorkersOptions,
+} from '../../src/worker/create-workers';
+import { scratchDir, testDatabaseName, testMongoUri, testTemporalAddress } from './context';
+
+/** A fit of a few seconds: a small basis and a handful of iterations. */
+export const TINY_TRAINER: TrainerParamsInput = {
+  ace: { functionsPerElement: 6, correlationOrder: 2 },
+  optimizer: { maxIterations: 5 },
+  backend: { displayStep: 5 },
+};
+
+let bundle: Promise<WorkflowBundle> | undefined;
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundle;
+}
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+
+/** Settings for a worker of this test file: its own queue, database, host id and folders. */
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  const root = scratchDir('training');
+  return loadEnv({
+    TEMPORAL_ADDRESS: testTemporalAddress(),
+    MONGODB_URI: testMongoUri(),
+    MLIP_DB: testDatabaseName(),
+    MLIP_TASK_QUEUE: `mlip-test-${randomUUID().slice(0, 8)}`,
+    MLIP_HOST_ID: 'host-a',
+    MLIP_WORK_ROOT: path.join(root, 'work'),
+    MLIP_POTENTIALS_DIR: path.join(root, 'potentials'),
+    ...overrides,
+  });
+}
+
+export interface RunningWorkers {
+  workers: TrainingWorkers;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(
+  env: Env,
+  tuning: TrainingWorkersOptions['tuning'] = {},
+): Promise<RunningWorkers> {
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const workers = await createTrainingWorkers({
+    env,
+    connection,
+    client,
+    workflowBundle: await workflowBundle(),
+    tuning: { heartbeatIntervalMs: 500, progressReportIntervalMs: 500, killGraceMs: 3_000, ...tuning },
+  });
+  const running = workers.run();
+  return {
+    workers,
+    client,
+    async stop() {
+      workers.shutdown();
+      await running;
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Seeds a campaign through the real `mlip-train seed-demo` (ASE EMT labels). */
+export async function seedCampaign(env: Env, campaign: string, count = 10, extra: string[] = []) {
+  const out: string[] = [];
+  const code = await cli(['seed-demo', '--campaign', campaign, '--count', String(count), ...extra], {
+    out: (l) => out.push(l),
+    err: (l) => out.push(l),
+    env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
+  });
+  if (code !== 0) throw new Error(`seed-demo failed:\n${out.join('\n')}`);
+}
+
+export function workspacesLeft(env: Env): string[] {
+  return fs.existsSync(env.MLIP_WORK_ROOT) ? fs.readdirSync(env.MLIP_WORK_ROOT) : [];
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Processes whose working directory is `dir` (pacemaker runs in its workspace). */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/cwd`) === dir) pids.push(Number(entry));
+    } catch {
+      /* gone, or not ours */
+    }
+  }
+  return pids;
+}
