@@ -36,9 +36,9 @@ export function parsePairKey(key: string): [string, string] | undefined {
 }
 
 /** Per-order radial sizes (nradmax_by_orders) used when ace.nradmaxByOrder is not given. */
-export const DEFAULT_NRADMAX_BY_ORDER = [6, 2, 2, 1, 1, 1];
+export const DEFAULT_NRADMAX_BY_ORDER = [5, 2, 2, 1, 1, 1];
 /** Per-order angular sizes (lmax_by_orders) used when ace.lmaxByOrder is not given. */
-export const DEFAULT_LMAX_BY_ORDER = [0, 2, 1, 1, 0, 0];
+export const DEFAULT_LMAX_BY_ORDER = [0, 1, 1, 1, 0, 0];
 export const MAX_CORRELATION_ORDER = DEFAULT_NRADMAX_BY_ORDER.length;
 
 /** The κ that pacemaker uses when neither `kappa` nor `lossWeights.energy/forces` is given. */
@@ -166,7 +166,7 @@ export const AceParamsSchema = z
       .number()
       .int()
       .positive()
-      .default(20)
+      .default(12)
       .describe('number of ACE basis functions kept per element (pacemaker number_of_functions_per_element)'),
     embedding: z
       .strictObject({
@@ -205,7 +205,7 @@ export const TrainerParamsSchema = z
           .number()
           .int()
           .positive()
-          .default(200)
+          .default(100)
           .describe('maximum iterations of each fit cycle (pacemaker fit.maxiter)'),
         fitCycles: z
           .number()

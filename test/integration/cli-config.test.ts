@@ -134,7 +134,7 @@ test('config --explain lists every parameter with default and description, also 
   const j = fakeIo();
   expect(await main(['config', '--explain', '--json'], j.io)).toBe(0);
   const entries = JSON.parse(j.stdout()) as { field: string; default: string }[];
-  expect(entries.find((e) => e.field === 'optimizer.maxIterations')?.default).toBe('200');
+  expect(entries.find((e) => e.field === 'optimizer.maxIterations')?.default).toBe('100');
 });
 
 test('config without --campaign or with --print and --out together is a usage error', async () => {

@@ -56,13 +56,13 @@ describe('generated input.yaml (parsed back) carries each setting under the key 
       ALL: { npot: 'FinnisSinclairShiftedScaled', fs_parameters: [1, 1, 1, 0.5], ndensity: 2 },
     });
     expect(y.potential.functions).toEqual({
-      number_of_functions_per_element: 20,
-      ALL: { nradmax_by_orders: [6, 2, 2], lmax_by_orders: [0, 2, 1] },
+      number_of_functions_per_element: 12,
+      ALL: { nradmax_by_orders: [5, 2, 2], lmax_by_orders: [0, 1, 1] },
     });
     expect(y.fit).toEqual({
       loss: { kappa: 0.3, L1_coeffs: 1e-8, L2_coeffs: 1e-8, w0_rad: 0, w1_rad: 0, w2_rad: 0 },
       optimizer: 'BFGS',
-      maxiter: 200,
+      maxiter: 100,
       fit_cycles: 1,
       repulsion: 'auto',
     });
@@ -98,7 +98,7 @@ describe('generated input.yaml (parsed back) carries each setting under the key 
     });
     expect(y.potential.functions).toEqual({
       number_of_functions_per_element: 12,
-      ALL: { nradmax_by_orders: [6, 2], lmax_by_orders: [0, 2] },
+      ALL: { nradmax_by_orders: [5, 2], lmax_by_orders: [0, 1] },
     });
     expect(y.potential.embeddings.ALL).toEqual({
       npot: 'FinnisSinclair',

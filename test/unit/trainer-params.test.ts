@@ -25,14 +25,14 @@ describe('TrainerParams defaults', () => {
       radialBasis: 'SBessel',
       cutoff: 5,
       correlationOrder: 3,
-      nradmaxByOrder: [6, 2, 2],
-      lmaxByOrder: [0, 2, 1],
-      functionsPerElement: 20,
+      nradmaxByOrder: [5, 2, 2],
+      lmaxByOrder: [0, 1, 1],
+      functionsPerElement: 12,
       repulsion: 'auto',
       elementDependentCutoffs: {},
       embedding: { npot: 'FinnisSinclairShiftedScaled', fsParameters: [1, 1, 1, 0.5], ndensity: 2 },
     });
-    expect(p.optimizer).toEqual({ algorithm: 'BFGS', maxIterations: 200, fitCycles: 1 });
+    expect(p.optimizer).toEqual({ algorithm: 'BFGS', maxIterations: 100, fitCycles: 1 });
     expect(p.backend).toEqual({ evaluator: 'pyace', batchSize: 100, displayStep: 20 });
     expect(p.referenceEnergy).toBe('auto');
     expect(p.seed).toBe(42);
@@ -44,8 +44,8 @@ describe('TrainerParams defaults', () => {
 
   test('a higher correlation order takes per-order sizes from the default table', () => {
     const p = resolveTrainerParams({ ace: { correlationOrder: 4 } });
-    expect(p.ace.nradmaxByOrder).toEqual([6, 2, 2, 1]);
-    expect(p.ace.lmaxByOrder).toEqual([0, 2, 1, 1]);
+    expect(p.ace.nradmaxByOrder).toEqual([5, 2, 2, 1]);
+    expect(p.ace.lmaxByOrder).toEqual([0, 1, 1, 1]);
   });
 });
 
