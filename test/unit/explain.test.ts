@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { explainTrainerParams, formatExplain } from '../../src/trainer/explain';
 import { resolveTrainerParams } from '../../src/trainer/trainer-params';
 
@@ -42,5 +44,21 @@ describe('config --explain lists every TrainerParams field with its default and 
     const text = formatExplain(entries);
     expect(text).toMatch(/^ace\.cutoff {2}\(number > 0, ≤ 20; default 5\)\n {4}outer cutoff in Å/m);
     expect(text).toMatch(/^lossWeights\.stress .*\n .*pacemaker has no stress term/m);
+  });
+
+  test("the README's TrainerParams table shows the schema's defaults", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const norm = (v: string) => v.replace(/[`\s"]/g, '');
+    let compared = 0;
+    for (const e of entries) {
+      if (e.default === '(unset)') continue;
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${e.field}\``));
+      if (!row) continue; // fields sharing a row (".l2", "w0/w1/w2") are covered by their first one
+      const cell = row.split('|')[2]!;
+      const shown = /`([^`]*)`/.exec(cell)?.[1] ?? cell; // the first code span: "`1e-8` each"
+      expect([e.field, norm(shown)]).toEqual([e.field, norm(e.default)]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(15);
   });
 });
