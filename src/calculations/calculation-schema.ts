@@ -135,8 +135,65 @@ export function documentId(id: unknown): string {
 
 const MAX_ISSUES_IN_REASON = 3;
 
+function isFiniteNumberArray(value: unknown, length: number): value is number[] {
+  if (!Array.isArray(value) || value.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    const x: unknown = value[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return false;
+  }
+  return true;
+}
+
+/**
+ * The common case, checked without building zod's issue lists: a contract-v1 document with flat arrays
+ * that passes every rule. Returns undefined for anything else, which then goes through the schema (the
+ * single source of truth for what is accepted and for the reasons given). It accepts a subset of what the
+ * schema accepts; the unit tests check both agree.
+ */
+export function decodeFlatFastPath(doc: unknown): CalculationRecord | undefined {
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const { structure, results, generation, campaign, _id } = doc as Record<string, unknown>;
+  if (
+    generation !== undefined &&
+    !(typeof generation === 'number' && Number.isInteger(generation) && generation >= 0)
+  )
+    return undefined;
+  if (campaign !== undefined && typeof campaign !== 'string') return undefined;
+  if (typeof structure !== 'object' || structure === null || typeof results !== 'object' || results === null)
+    return undefined;
+  const { symbols, positions, cell, pbc } = structure as Record<string, unknown>;
+  const { energy, forces, stress } = results as Record<string, unknown>;
+  if (!Array.isArray(symbols) || symbols.length === 0) return undefined;
+  for (const symbol of symbols) if (typeof symbol !== 'string' || !isChemicalSymbol(symbol)) return undefined;
+  const n3 = 3 * symbols.length;
+  if (!isFiniteNumberArray(positions, n3) || !isFiniteNumberArray(forces, n3)) return undefined;
+  if (cell !== null && !isFiniteNumberArray(cell, 9)) return undefined;
+  if (!Array.isArray(pbc) || pbc.length !== 3 || pbc.some((p) => typeof p !== 'boolean')) return undefined;
+  if (typeof energy !== 'number' || !Number.isFinite(energy)) return undefined;
+  if (stress !== undefined && stress !== null && !isFiniteNumberArray(stress, 6)) return undefined;
+  const periodic = pbc as [boolean, boolean, boolean];
+  if (cellProblem(cell, periodic) !== undefined) return undefined;
+  return {
+    id: documentId(_id),
+    symbols: symbols as string[],
+    positions,
+    cell,
+    pbc: periodic,
+    energy,
+    forces,
+    stress: (stress as number[] | null | undefined) ?? null,
+  };
+}
+
 /** Validates one document and normalizes it; never throws on bad data (it says why instead). */
 export function decodeCalculation(doc: unknown): DecodeResult {
+  const fast = decodeFlatFastPath(doc);
+  if (fast) return { ok: true, record: fast };
+  return decodeWithSchema(doc);
+}
+
+/** decodeCalculation through the zod schema only (every layout, every reason). */
+export function decodeWithSchema(doc: unknown): DecodeResult {
   const id = documentId((doc as { _id?: unknown } | null)?._id);
   const parsed = CalculationDocumentSchema.safeParse(doc);
   if (!parsed.success) {

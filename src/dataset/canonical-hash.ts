@@ -7,32 +7,32 @@
  * exactly when every number is bitwise the same. The document id is not content, so the same calculation
  * stored twice is a duplicate.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CalculationRecord } from '../calculations/calculation-schema';
 
 /** Bumped whenever the canonical byte layout changes (old and new hashes must never collide). */
 export const CANONICAL_FORMAT = 'mlip-structure-v1';
 
-function updateNumbers(hash: Hash, tag: string, values: readonly number[]) {
-  const bytes = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) bytes[i] = values[i]! + 0; // -0 + 0 === +0
-  hash.update(`${tag}${values.length}:`);
-  hash.update(new Uint8Array(bytes.buffer));
-}
-
 /** SHA-256 (32 bytes) over the canonical content of one structure. */
 export function structureHash(record: CalculationRecord): Buffer {
-  const hash = createHash('sha256');
-  hash.update(`${CANONICAL_FORMAT}\nsymbols:${record.symbols.join(',')}\n`);
-  updateNumbers(hash, 'positions', record.positions);
-  if (record.cell === null) hash.update('cell:null');
-  else updateNumbers(hash, 'cell', record.cell);
-  hash.update(`pbc:${record.pbc.map((p) => (p ? 'T' : 'F')).join('')}`);
-  updateNumbers(hash, 'energy', [record.energy]);
-  updateNumbers(hash, 'forces', record.forces);
-  if (record.stress === null) hash.update('stress:null');
-  else updateNumbers(hash, 'stress', record.stress);
-  return hash.digest();
+  const { positions, cell, forces, stress } = record;
+  const count = positions.length + (cell?.length ?? 0) + 1 + forces.length + (stress?.length ?? 0);
+  const numbers = new Float64Array(count);
+  let k = 0;
+  const put = (values: readonly number[]) => {
+    for (let i = 0; i < values.length; i++) numbers[k++] = values[i]! + 0; // -0 + 0 === +0
+  };
+  put(positions);
+  if (cell) put(cell);
+  numbers[k++] = record.energy + 0;
+  put(forces);
+  if (stress) put(stress);
+  // The header fixes how the numbers split into fields, so different layouts never collide.
+  const header =
+    `${CANONICAL_FORMAT}\nsymbols:${record.symbols.join(',')}\npbc:${record.pbc.map((p) => (p ? 'T' : 'F')).join('')}` +
+    `\npositions:${positions.length}\ncell:${cell ? cell.length : 'null'}\nenergy:1\nforces:${forces.length}` +
+    `\nstress:${stress ? stress.length : 'null'}\n`;
+  return createHash('sha256').update(header).update(new Uint8Array(numbers.buffer)).digest();
 }
 
 /** SHA-256 over a dataset: its structures' hashes in dataset order. Feed with add(), read with hex(). */

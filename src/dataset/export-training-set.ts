@@ -34,6 +34,8 @@ export interface ExportTrainingSetOptions {
   manifestPath: string;
   /** Also write pacemaker's pickle here, converting the extxyz with `python`. */
   pacemaker?: { datasetPath: string; python: string };
+  /** Documents per round trip to the server (default FETCH_BATCH_SIZE). */
+  batchSize?: number;
   /** Called after each batch of documents with the number of structures written so far. */
   onProgress?: (written: number) => void;
   /** Stops the export (outputs removed) when aborted, e.g. on activity cancellation. */
@@ -126,45 +128,53 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
   const writer = await AtomicFileWriter.create(options.extxyzPath);
   let committed = false;
   try {
-    const cursor = openCalculationCursor(db, query);
+    const cursor = openCalculationCursor(db, query, options.batchSize);
     try {
-      for await (const doc of cursor) {
-        documentsRead++;
+      // Each batch is processed while the server prepares the next one (the getMore is issued before
+      // the work on the current batch starts), so server time and our own overlap.
+      let more = cursor.hasNext();
+      batches: while (await more) {
+        const batch = cursor.readBufferedDocuments();
+        more = cursor.hasNext();
+        more.catch(() => undefined); // a failure surfaces at the await above; never unhandled
+        for (const doc of batch) {
+          documentsRead++;
+          const decoded = decodeCalculation(doc);
+          if (!decoded.ok) {
+            invalidCount++;
+            if (invalidRecords === 'skip') listed(invalid, { id: decoded.id, reason: decoded.reason });
+            else if (invalid.length < MAX_INVALID_IDS_IN_FAILURE)
+              invalid.push({ id: decoded.id, reason: decoded.reason });
+            continue;
+          }
+          // Under "fail" one invalid document dooms the run: keep reading only to count them all.
+          if (invalidRecords === 'fail' && invalidCount > 0) continue;
+          const record = decoded.record;
+          const exclusion = exclusionReason(record, selection, allowed);
+          if (exclusion) {
+            excludedByReason[exclusion.kind]++;
+            listed(excluded, { id: record.id, reason: exclusion.reason });
+            continue;
+          }
+          const digest = structureHash(record);
+          const key = digest.toString('base64');
+          const first = seen.get(key);
+          if (first !== undefined) {
+            listed(duplicates, { id: record.id, duplicateOf: first });
+            continue;
+          }
+          seen.set(key, record.id);
+          hasher.add(digest);
+          await writer.write(formatFrame(record));
+          structures++;
+          atoms += record.symbols.length;
+          for (const s of record.symbols) atomsPerElement.set(s, (atomsPerElement.get(s) ?? 0) + 1);
+          for (const s of new Set(record.symbols))
+            structuresPerElement.set(s, (structuresPerElement.get(s) ?? 0) + 1);
+          if (selection.limit !== undefined && structures >= selection.limit) break batches;
+        }
+        options.onProgress?.(structures);
         options.signal?.throwIfAborted();
-        const decoded = decodeCalculation(doc);
-        if (!decoded.ok) {
-          invalidCount++;
-          if (invalidRecords === 'skip') listed(invalid, { id: decoded.id, reason: decoded.reason });
-          else if (invalid.length < MAX_INVALID_IDS_IN_FAILURE)
-            invalid.push({ id: decoded.id, reason: decoded.reason });
-          continue;
-        }
-        // Under "fail" one invalid document dooms the run: keep reading only to count them all.
-        if (invalidRecords === 'fail' && invalidCount > 0) continue;
-        const record = decoded.record;
-        const exclusion = exclusionReason(record, selection, allowed);
-        if (exclusion) {
-          excludedByReason[exclusion.kind]++;
-          listed(excluded, { id: record.id, reason: exclusion.reason });
-          continue;
-        }
-        const digest = structureHash(record);
-        const key = digest.toString('base64');
-        const first = seen.get(key);
-        if (first !== undefined) {
-          listed(duplicates, { id: record.id, duplicateOf: first });
-          continue;
-        }
-        seen.set(key, record.id);
-        hasher.add(digest);
-        await writer.write(formatFrame(record));
-        structures++;
-        atoms += record.symbols.length;
-        for (const s of record.symbols) atomsPerElement.set(s, (atomsPerElement.get(s) ?? 0) + 1);
-        for (const s of new Set(record.symbols))
-          structuresPerElement.set(s, (structuresPerElement.get(s) ?? 0) + 1);
-        if (structures % 500 === 0) options.onProgress?.(structures);
-        if (selection.limit !== undefined && structures >= selection.limit) break;
       }
     } finally {
       await cursor.close().catch(() => undefined);

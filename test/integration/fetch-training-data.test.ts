@@ -314,13 +314,14 @@ test('the server stopping mid-fetch is a retryable failure and leaves no finishe
         invalidRecords: 'fail',
         extxyzPath: path.join(workspace, 'dataset.extxyz'),
         manifestPath: path.join(workspace, 'manifest.json'),
+        batchSize: 200,
         onProgress: (written) => {
           progress.push(written);
           if (progress.length === 1) process.kill(-server.handle.pid, 'SIGKILL'); // the server dies mid-fetch
         },
       }),
     );
-    expect(progress[0]).toBe(500);
+    expect(progress[0]).toBe(200);
     expect(failure.type).toBe(FailureType.DatabaseUnavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(outputsIn(workspace)).toEqual([]);

@@ -1,5 +1,10 @@
 import { ObjectId } from 'mongodb';
-import { decodeCalculation, documentId } from '../../src/calculations/calculation-schema';
+import {
+  decodeCalculation,
+  decodeFlatFastPath,
+  decodeWithSchema,
+  documentId,
+} from '../../src/calculations/calculation-schema';
 
 /** Test documents are edited freely, bad shapes included. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -52,8 +57,11 @@ describe('documents that follow contract v1 are accepted', () => {
     ['without generation (defaults to 0)', (d) => delete d.generation],
     ['with extra fields the reader does not use', (d) => (d.structure.info = { note: 'x' })],
   ])('%s', (_name, change) => {
-    const result = decodeCalculation(withChange(change));
+    const doc = withChange(change);
+    const result = decodeCalculation(doc);
     expect(result).toMatchObject({ ok: true });
+    // The fast path for flat documents and the schema agree.
+    expect(decodeWithSchema(doc)).toEqual(result);
   });
 });
 
@@ -198,8 +206,10 @@ describe('documents that break contract v1 are rejected with a reason naming the
     ['no results', (d) => delete d.results, /results:/],
     ['negative generation', (d) => (d.generation = -1), /generation/],
   ])('%s', (_name, change, reason) => {
-    const result = decodeCalculation(withChange(change));
+    const doc = withChange(change);
+    const result = decodeCalculation(doc);
     expect(result.ok).toBe(false);
+    expect(decodeFlatFastPath(doc)).toBeUndefined();
     if (!result.ok) {
       expect(result.id).toBe('calc-1');
       expect(result.reason).toMatch(reason);
