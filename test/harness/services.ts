@@ -99,9 +99,10 @@ export function launch(
   return { child, handle: { name, pid: child.pid, logFile } };
 }
 
-export async function startMongoWireServer(dataDir: string, logDir: string) {
+/** `port`: reuse a port (to restart a stopped server where its clients expect it). */
+export async function startMongoWireServer(dataDir: string, logDir: string, port?: number) {
   requireInstalled(INSTALLED.mongoWireServer);
-  const port = await freePort();
+  port ??= await freePort();
   fs.mkdirSync(dataDir, { recursive: true });
   const { child, handle } = launch(
     'mongo-wire-server',

@@ -1,0 +1,89 @@
+/**
+ * A worker process killed with SIGKILL in the middle of a real pacemaker fit, then restarted on the same
+ * host: the training completes, continuing from pacemaker's checkpoint, and never two fits at once.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Env } from '../../src/config/env';
+import { PROJECT_ROOT } from '../../src/config/paths';
+import { trainPotential } from '../../workflows/train-potential';
+import {
+  seedCampaign,
+  processesIn,
+  testEnv,
+  TINY_TRAINER,
+  waitFor,
+  workspacesLeft,
+} from '../harness/training-env';
+
+function startWorkerProcess(env: Env): ChildProcess {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) vars[k] = String(v);
+  // One node process (no tsx wrapper process), so SIGKILL hits the worker itself.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker', 'main.ts')],
+    {
+      env: { ...process.env, ...vars },
+      stdio: 'ignore',
+    },
+  );
+  return child;
+}
+
+test('a training survives its worker being killed mid-fit and continues from the checkpoint', async () => {
+  const env = testEnv({ MLIP_HOST_ID: 'crashy-host' });
+  await seedCampaign(env, 'cu-crash-resume', 12);
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection });
+  let worker = startWorkerProcess(env);
+  let maxConcurrentFits = 0;
+  const monitor = setInterval(() => {
+    const fits = workspacesLeft(env).flatMap((ws) => processesIn(path.join(env.MLIP_WORK_ROOT, ws)));
+    maxConcurrentFits = Math.max(maxConcurrentFits, fits.length);
+  }, 100);
+  try {
+    const handle = await client.workflow.start(trainPotential, {
+      taskQueue: env.MLIP_TASK_QUEUE,
+      workflowId: `crash-resume-${randomUUID()}`,
+      args: [
+        {
+          campaign: 'cu-crash-resume',
+          trainer: { ...TINY_TRAINER, optimizer: { maxIterations: 150 } },
+          limits: { heartbeatTimeout: '8s' },
+        },
+      ],
+    });
+    const log = await waitFor(
+      'the fit to pass iteration 3',
+      () => {
+        const [ws] = workspacesLeft(env);
+        const file = ws && path.join(env.MLIP_WORK_ROOT, ws, 'pacemaker.log');
+        return file && fs.existsSync(file) && /Iteration\s+#[3-9]/.test(fs.readFileSync(file, 'utf8'))
+          ? file
+          : undefined;
+      },
+      120_000,
+    );
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    worker = startWorkerProcess(env);
+
+    const result = await handle.result();
+    expect(result.potentialId).toBe('cu-crash-resume@v1');
+    const publishedLog = fs.readFileSync(
+      path.join(path.dirname(result.potentialPath), 'pacemaker.log'),
+      'utf8',
+    );
+    expect(publishedLog).toMatch(/attempt 2 .*: pacemaker input\.resume\.yaml -p interim_potential_0\.yaml/);
+    expect(fs.existsSync(log)).toBe(false); // workspace cleaned
+    expect(maxConcurrentFits).toBe(1);
+  } finally {
+    clearInterval(monitor);
+    worker.kill('SIGKILL');
+    await connection.close();
+  }
+}, 300_000);
