@@ -19,6 +19,7 @@ import {
   type PotentialRecord,
 } from '../src/db/potentials-registry';
 import type { FinalMetrics } from '../src/training/metrics';
+import { writeLearningCurveFile } from '../src/plot/learning-curve-file';
 import { TRAINER_FILES } from './execute-training';
 
 const execFileAsync = promisify(execFile);
@@ -34,6 +35,8 @@ export const PUBLISHED_FILES = {
   log: TRAINER_FILES.log,
   /** pacemaker's per-iteration metrics (metrics.txt): the fit's learning curve. */
   fitMetrics: 'fit-metrics.txt',
+  /** The learning curve drawn from fit-metrics.txt (loss and RMSEs per iteration), when it could be drawn. */
+  learningCurve: 'learning-curve.svg',
 } as const;
 
 export interface PublishPotentialInput {
@@ -170,7 +173,11 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         [input.training.logPath, PUBLISHED_FILES.log],
       ];
       const curve = path.join(input.workspaceDir, 'metrics.txt');
-      if (fs.existsSync(curve)) copies.push([curve, PUBLISHED_FILES.fitMetrics]);
+      if (fs.existsSync(curve)) {
+        copies.push([curve, PUBLISHED_FILES.fitMetrics]);
+        const title = `${input.name}: learning curve (campaign ${input.campaign})`;
+        writeLearningCurveFile(curve, path.join(staging, PUBLISHED_FILES.learningCurve), title);
+      }
       for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
       fs.writeFileSync(
         path.join(staging, PUBLISHED_FILES.metrics),
