@@ -1,10 +1,26 @@
 import { ExitCode, UsageError, type CliCommand, type CliIo } from './command';
 import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
+import { cancelCommand } from './commands/cancel';
+import { listCommand } from './commands/list';
+import { potentialsCommand } from './commands/potentials';
 import { seedDemoCommand } from './commands/seed-demo';
+import { startCommand } from './commands/start';
+import { statusCommand } from './commands/status';
+import { watchCommand } from './commands/watch';
 
 /** Sub-commands, in the order `mlip-train --help` lists them. */
-const COMMANDS: CliCommand[] = [seedDemoCommand, datasetCommand, configCommand];
+const COMMANDS: CliCommand[] = [
+  seedDemoCommand,
+  datasetCommand,
+  configCommand,
+  startCommand,
+  watchCommand,
+  statusCommand,
+  listCommand,
+  cancelCommand,
+  potentialsCommand,
+];
 
 export function registeredCommands(): readonly CliCommand[] {
   return COMMANDS;

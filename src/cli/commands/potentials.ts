@@ -1,0 +1,148 @@
+/** `mlip-train potentials`: the registry of published potentials (MongoDB collection `potentials`). */
+import { loadEnv } from '../../config/env';
+import { connectDatabase } from '../../db/connection';
+import { potentialsCollection, type PotentialRecord } from '../../db/potentials-registry';
+import { parseCommandArgs } from '../args';
+import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
+
+const usage = `Usage: mlip-train potentials [--name NAME] [--json]
+       mlip-train potentials --show NAME[@vK] [--json]
+
+Lists the published potentials, newest version first within each name: id (name@vVERSION), campaign,
+dataset size, final train/test RMSEs of energy (meV/atom) and forces (meV/Å), and the .yace path.
+--show prints the path of one potential's learning-curve plot (learning-curve.svg: loss and RMSEs per
+iteration, open it in a browser) and of its .yace; without @vK the latest version.
+
+Options:
+  --name NAME          only versions of this potential
+  --show NAME[@vK]     one potential: its learning curve and .yace paths
+  --json               print the registry documents (with --show: {id, learningCurve, yace, directory})
+
+Environment: MONGODB_URI, MLIP_DB.
+Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, or
+MongoDB is unreachable; 2 usage.`;
+
+/** A URI without its user:password, for messages. */
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+const rmse = (s: { rmseEnergyMeVPerAtom: number; rmseForcesMeVPerA: number } | null | undefined) =>
+  s ? `${s.rmseEnergyMeVPerAtom.toFixed(2)} / ${s.rmseForcesMeVPerA.toFixed(1)}` : '-';
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { name: { type: 'string' }, show: { type: 'string' }, json: { type: 'boolean' } },
+    true,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.show !== undefined && values.name !== undefined)
+    throw new UsageError('--show NAME[@vK] already names the potential: leave out --name');
+  let wanted: { name: string; version?: number } | undefined;
+  if (values.show !== undefined) {
+    const m = /^(.+?)(?:@v(\d+))?$/.exec(values.show);
+    if (!m || values.show.trim() === '')
+      throw new UsageError(`--show takes NAME or NAME@vK, got '${values.show}'`);
+    wanted = { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
+  }
+
+  const env = loadEnv(io.env);
+  const handle = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
+  try {
+    let records: PotentialRecord[];
+    try {
+      const collection = potentialsCollection(await handle.db());
+      const name = wanted?.name ?? values.name;
+      const filter = {
+        ...(name !== undefined ? { name: { $eq: name } } : {}),
+        ...(wanted?.version !== undefined ? { version: { $eq: wanted.version } } : {}),
+      };
+      const cursor = collection.find(filter).sort({ name: 1, version: -1 });
+      records = await (wanted ? cursor.limit(1) : cursor).toArray();
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/ECONNREFUSED|Server selection timed out|getaddrinfo|connect/i.test(msg))
+        throw new Error(
+          `cannot reach MongoDB at ${redact(env.MONGODB_URI)}: start it with ./temporal-dev.sh up or set MONGODB_URI (${msg})`,
+        );
+      throw err;
+    }
+
+    if (wanted) {
+      const r = records[0];
+      if (!r) {
+        io.err(
+          `mlip-train potentials: no potential ${values.show} in the registry (list them with: mlip-train potentials)`,
+        );
+        return ExitCode.Failed;
+      }
+      const curve = r.files.learningCurve?.path;
+      const yace = r.files.yace?.path;
+      if (values.json)
+        io.out(
+          JSON.stringify(
+            { id: r._id, learningCurve: curve ?? null, yace: yace ?? null, directory: r.directory },
+            null,
+            2,
+          ),
+        );
+      else {
+        if (curve) io.out(`learning curve  ${curve}`);
+        io.out(`potential       ${yace ?? '-'}`);
+      }
+      if (!curve) {
+        io.err(
+          `mlip-train potentials: ${r._id} has no learning curve (published before learning curves were drawn, or pacemaker wrote no metrics table); see ${r.directory}`,
+        );
+        return ExitCode.Failed;
+      }
+      return ExitCode.Ok;
+    }
+
+    if (values.json) {
+      io.out(JSON.stringify(records, null, 2));
+      return ExitCode.Ok;
+    }
+    if (records.length === 0) {
+      io.out(
+        values.name !== undefined
+          ? `no potential named '${values.name}' in the registry`
+          : 'the registry is empty',
+      );
+      return ExitCode.Ok;
+    }
+    const table = [
+      ['ID', 'CAMPAIGN', 'STRUCTURES', 'TRAIN E/F RMSE', 'TEST E/F RMSE', 'YACE'],
+      ...records.map((r) => [
+        r._id,
+        r.campaign,
+        String(r.dataset.structures),
+        rmse(r.metrics.train),
+        rmse(r.metrics.test),
+        r.files.yace?.path ?? '-',
+      ]),
+    ];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    for (const row of table)
+      io.out(
+        row
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
+    io.out(
+      'RMSEs: energy meV/atom / forces meV/Å. Learning curve of one: mlip-train potentials --show NAME[@vK]',
+    );
+    return ExitCode.Ok;
+  } finally {
+    await handle.close();
+  }
+}
+
+export const potentialsCommand: CliCommand = {
+  name: 'potentials',
+  summary: 'the registry of published potentials; --show NAME[@vK] gives its learning curve and .yace',
+  usage,
+  run,
+};
