@@ -36,7 +36,7 @@ function rng(seed: number) {
 }
 
 /** A synthetic completed calculation: 32–64 Cu/Ni atoms in a periodic cell, contract v1. */
-function syntheticDoc(index: number) {
+export function syntheticDoc(index: number) {
   const r = rng(index + 1);
   const n = 32 + Math.floor(r() * 33);
   const a = 3.6 * Math.cbrt(n / 4);
