@@ -13,7 +13,7 @@ type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
 
 export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'>;
 
-export type HostQueueActivities = Pick<WorkspaceActivities, 'cleanupWorkspace'> &
+export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createFetchTrainingDataActivity> &
   ReturnType<typeof createGeneratePacemakerConfigActivity> &
   ReturnType<typeof createExecuteTrainingActivity> &

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FailureType, nonRetryable } from '../src/errors';
+import { FailureType, nonRetryable, retryable } from '../src/errors';
 import { stopRecordedGroup } from '../src/pacemaker/process-group';
 import { workspaceName } from '../src/training/names';
 import { TRAINER_FILES } from './execute-training';
@@ -21,6 +21,11 @@ export interface WorkspaceDeps {
   hostId: string;
   hostTaskQueue: string;
   workRoot: string;
+  /**
+   * Trainings this host takes at once (MLIP_MAX_CONCURRENT_TRAININGS): a host that already holds this many
+   * workspaces turns new trainings away (retryable HostBusy), so they go to a host with room.
+   */
+  capacity: number;
   killGraceMs?: number;
 }
 
@@ -29,6 +34,11 @@ export interface AcquireWorkspaceInput {
   runId: string;
   /** 1 for the first host, 2 when the training moved to another host, ... */
   hostAttempt: number;
+  /**
+   * Set by trainings pinned to this host (committee members sharing a dataset that lives here): they
+   * were admitted with their committee, so they are not turned away when the host is full.
+   */
+  pinned?: boolean;
 }
 
 export interface AcquiredWorkspace {
@@ -40,8 +50,21 @@ export interface AcquiredWorkspace {
 export function createWorkspaceActivities(deps: WorkspaceDeps) {
   const root = path.resolve(deps.workRoot);
 
+  /** Workspaces of trainings on this host that have not been cleaned up yet. */
+  function liveWorkspaces(): number {
+    if (!fs.existsSync(root)) return 0;
+    return fs.readdirSync(root).filter((entry) => fs.existsSync(path.join(root, entry, OWNER_FILE))).length;
+  }
+
   async function acquireWorkspace(input: AcquireWorkspaceInput): Promise<AcquiredWorkspace> {
     const dir = path.join(root, workspaceName(input.workflowId, input.runId, input.hostAttempt));
+    // Check and create synchronously: no other acquire in this process can slip in between.
+    if (!input.pinned && !fs.existsSync(dir) && liveWorkspaces() >= deps.capacity) {
+      throw retryable(
+        FailureType.HostBusy,
+        `host ${deps.hostId} is running ${deps.capacity} training(s), its MLIP_MAX_CONCURRENT_TRAININGS; waiting for room here or on another host`,
+      );
+    }
     try {
       fs.mkdirSync(dir, { recursive: true });
     } catch (err) {

@@ -22,6 +22,8 @@ export const FailureType = {
   InvalidTrainerOutput: 'InvalidTrainerOutput',
   /** A worker's environment is misconfigured (missing binary, bad env value). */
   WorkerMisconfigured: 'WorkerMisconfigured',
+  /** Retryable: this host already holds MLIP_MAX_CONCURRENT_TRAININGS workspaces; another host (or later) may take it. */
+  HostBusy: 'HostBusy',
   /** Retryable: a MongoDB operation failed for a transient reason (connection, timeout, restart). */
   DatabaseUnavailable: 'DatabaseUnavailable',
 } as const;

@@ -59,7 +59,21 @@ const transientRetry: RetryPolicy = {
   nonRetryableErrorTypes,
 };
 
-export async function trainPotential(input: TrainingRequestInput): Promise<TrainingResult> {
+/**
+ * Set only by trainCommittee for its members: the committee they belong to and the dataset the committee
+ * fetched once, on the host that holds it. Not part of the public TrainingRequest.
+ */
+export interface CommitteeMembership {
+  committeeId: string;
+  member: number;
+  size: number;
+  sharedDataset: { hostTaskQueue: string; hostId: string; summary: DatasetSummary };
+}
+
+export async function trainPotential(
+  input: TrainingRequestInput,
+  membership?: CommitteeMembership,
+): Promise<TrainingResult> {
   let progress: TrainingProgress = { phase: 'validating' };
   setHandler(progressQuery, () => progress);
   setHandler(fitProgressSignal, (update) => {
@@ -97,28 +111,41 @@ export async function trainPotential(input: TrainingRequestInput): Promise<Train
     setCurrentDetails([...notebook, `**Phase** ${phase}`].join('\n\n'));
   };
 
-  const shared = proxyActivities<SharedQueueActivities>({
-    startToCloseTimeout: '1m',
-    retry: transientRetry,
-    summary: 'pick a training host and make a workspace there',
-  });
+  const pinned = membership?.sharedDataset;
+  if (membership)
+    notebook.push(
+      `**Committee** member ${membership.member + 1} of ${membership.size} (${membership.committeeId})`,
+    );
 
   for (let hostAttempt = 1; ; hostAttempt++) {
     setPhase('acquiring-workspace');
-    const ws = await shared.acquireWorkspace({ workflowId, runId, hostAttempt });
+    const ws = pinned
+      ? await hostActivities(
+          pinned.hostTaskQueue,
+          request,
+        )('make a workspace next to the committee dataset').acquireWorkspace({
+          workflowId,
+          runId,
+          hostAttempt,
+          pinned: true,
+        })
+      : await acquireOnAnyHost.acquireWorkspace({ workflowId, runId, hostAttempt });
     const onHost = hostActivities(ws.hostTaskQueue, request);
     notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
     let lost = false;
     try {
       setPhase('fetching-data');
-      const dataset = await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
-        heartbeatTimeout: '2m',
-      }).fetchTrainingData({
-        workspaceDir: ws.workspaceDir,
-        campaign: request.campaign,
-        selection: request.selection,
-        invalidRecords: request.invalidRecords,
-      });
+      // Committee members train from the dataset their committee fetched once.
+      const dataset =
+        pinned?.summary ??
+        (await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
+          heartbeatTimeout: '2m',
+        }).fetchTrainingData({
+          workspaceDir: ws.workspaceDir,
+          campaign: request.campaign,
+          selection: request.selection,
+          invalidRecords: request.invalidRecords,
+        }));
       upsertSearchAttributes([{ key: MlipDatasetSize, value: dataset.structures }]);
 
       setPhase(
@@ -170,6 +197,11 @@ export async function trainPotential(input: TrainingRequestInput): Promise<Train
         training,
         workflowId,
         runId,
+        committee: membership && {
+          id: membership.committeeId,
+          member: membership.member,
+          size: membership.size,
+        },
       });
       setPhase('completed', `**Published** ${published.potentialId}: \`${published.potentialPath}\``);
       return {
@@ -184,7 +216,8 @@ export async function trainPotential(input: TrainingRequestInput): Promise<Train
         },
       };
     } catch (err) {
-      lost = !isCancellation(err) && hostLost(err);
+      // A committee member cannot move: its dataset lives on its host.
+      lost = !isCancellation(err) && !pinned && hostLost(err);
       if (lost && hostAttempt < request.limits.maxHostAttempts) {
         log.warn('training host stopped serving its queue; starting again on another host', {
           host: ws.hostId,
@@ -215,6 +248,23 @@ export async function trainPotential(input: TrainingRequestInput): Promise<Train
     }
   }
 }
+
+/**
+ * acquireWorkspace on the shared queue: whichever host has room takes it. A full host answers HostBusy
+ * (retryable), so a waiting training polls every few seconds until a host frees up.
+ */
+const acquireOnAnyHost = proxyActivities<SharedQueueActivities>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '7d',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 1.5,
+    maximumInterval: '10s',
+    // No attempt limit: waiting for a free host is bounded by scheduleToCloseTimeout instead.
+    nonRetryableErrorTypes,
+  },
+  summary: 'pick a training host with room and make a workspace there',
+});
 
 /** Activities on one host's queue; each call site names its step for the Web UI (the activity summary). */
 function hostActivities(taskQueue: string, request: TrainingRequest) {

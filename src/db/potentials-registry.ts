@@ -30,6 +30,10 @@ export const PotentialRecordSchema = z.strictObject({
   workflowId: z.string(),
   runId: z.string(),
   publishKey: z.string(),
+  /** Committee members share `committee.id` (the trainCommittee workflow id). */
+  committee: z
+    .strictObject({ id: z.string(), member: z.number().int().min(0), size: z.number().int().min(1) })
+    .optional(),
   createdAt: z.date(),
 });
 

@@ -45,9 +45,12 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     hostId: env.MLIP_HOST_ID,
     hostTaskQueue: hostQueue,
     workRoot: env.MLIP_WORK_ROOT,
+    capacity: env.MLIP_MAX_CONCURRENT_TRAININGS,
     killGraceMs: tuning.killGraceMs,
   });
   const hostActivities = {
+    // Also here: committee members are pinned to the host that holds their shared dataset.
+    acquireWorkspace: workspace.acquireWorkspace,
     cleanupWorkspace: workspace.cleanupWorkspace,
     ...createFetchTrainingDataActivity({ database, python: env.MLIP_PYTHON }),
     ...createGeneratePacemakerConfigActivity({ pacemakerBin: env.PACEMAKER_BIN }),

@@ -1,0 +1,147 @@
+/**
+ * trainCommittee: K potentials on the same dataset with different seeds, as child trainPotential
+ * workflows. The dataset is fetched once, into the committee's own workspace on one host, and the members
+ * train there from it (they are pinned to that host). Returns every member's result and the spread of
+ * their errors; the members' registry documents share `committee.id` = this workflow's id.
+ * Cancelling the committee cancels the members (each cleans its workspace) and then cleans its own.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  startChild,
+  workflowInfo,
+  isCancellation,
+  type RetryPolicy,
+} from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { HostQueueActivities, SharedQueueActivities } from '../activities';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
+import {
+  committeeSpread,
+  CommitteeSizeSchema,
+  memberRequest,
+  type CommitteeSpread,
+} from '../src/training/committee';
+import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
+import { trainPotential, type TrainingResult } from './train-potential';
+
+export interface CommitteeInput {
+  request: TrainingRequestInput;
+  committeeSize: number;
+}
+
+export interface CommitteeResult {
+  committeeId: string;
+  members: TrainingResult[];
+  spread: CommitteeSpread;
+}
+
+const retry: RetryPolicy = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+};
+
+export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
+  const parsed = parseTrainingRequest(input.request);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.InvalidTrainingRequest);
+  const size = CommitteeSizeSchema.safeParse(input.committeeSize);
+  if (!size.success) {
+    throw ApplicationFailure.nonRetryable(
+      'committeeSize: must be an integer from 2 to 16',
+      FailureType.InvalidTrainingRequest,
+    );
+  }
+  const request = parsed.request;
+  const committeeSize = size.data;
+  const { workflowId, runId } = workflowInfo();
+
+  const anyHost = proxyActivities<SharedQueueActivities>({
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: '7d',
+    retry: {
+      ...retry,
+      initialInterval: '1s',
+      backoffCoefficient: 1.5,
+      maximumInterval: '10s',
+      maximumAttempts: undefined,
+    },
+    summary: "pick a host with room for the committee's dataset",
+  });
+  const ws = await anyHost.acquireWorkspace({ workflowId, runId, hostAttempt: 1 });
+  const onHost = (summary: string, heartbeatTimeout?: Duration) =>
+    proxyActivities<HostQueueActivities>({
+      taskQueue: ws.hostTaskQueue,
+      scheduleToStartTimeout: request.limits.hostStartTimeout,
+      startToCloseTimeout: '30m',
+      heartbeatTimeout,
+      retry,
+      summary,
+    });
+
+  try {
+    const dataset = await onHost('fetch the committee dataset once', '2m').fetchTrainingData({
+      workspaceDir: ws.workspaceDir,
+      campaign: request.campaign,
+      selection: request.selection,
+      invalidRecords: request.invalidRecords,
+    });
+    setCurrentDetails(
+      `**Committee** of ${committeeSize} on ${request.campaign}: ${dataset.structures} structures on host ${ws.hostId}`,
+    );
+
+    // Members run in a scope of their own: the first failure cancels the others, and the shared dataset
+    // is removed only after every member has ended.
+    const membersScope = new CancellationScope();
+    const outcomes = await membersScope.run(async () => {
+      const results: Promise<TrainingResult>[] = [];
+      for (let member = 0; member < committeeSize; member++) {
+        const handle = await startChild(trainPotential, {
+          workflowId: `${workflowId}/member-${member}`,
+          args: [
+            memberRequest(input.request, member),
+            {
+              committeeId: workflowId,
+              member,
+              size: committeeSize,
+              sharedDataset: { hostTaskQueue: ws.hostTaskQueue, hostId: ws.hostId, summary: dataset },
+            },
+          ],
+          staticSummary: `committee member ${member + 1} of ${committeeSize}`,
+        });
+        const result = handle.result();
+        result.catch(() => membersScope.cancel());
+        results.push(result);
+      }
+      return Promise.allSettled(results);
+    });
+    const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as unknown);
+    if (failures.length > 0) {
+      // Report the member that failed first-hand, not the ones cancelled because of it.
+      throw failures.find((f) => !isCancellation(f)) ?? failures[0];
+    }
+    const results = outcomes.map((o) => (o as PromiseFulfilledResult<TrainingResult>).value);
+    const spread = committeeSpread(results.map((r) => r.metrics));
+    setCurrentDetails(
+      `**Committee** of ${committeeSize} done: train force RMSE ${spread.trainForcesMeVPerA.mean.toFixed(1)} ± ${spread.trainForcesMeVPerA.std.toFixed(1)} meV/Å`,
+    );
+    return { committeeId: workflowId, members: results, spread };
+  } finally {
+    // Members have ended (completed, failed or cancelled) by now: their shared dataset can go.
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await onHost("remove the committee's workspace").cleanupWorkspace({ workspaceDir: ws.workspaceDir });
+      } catch (err) {
+        log.warn('could not clean the committee workspace', {
+          workspaceDir: ws.workspaceDir,
+          error: String(err),
+        });
+      }
+    });
+  }
+}
