@@ -55,6 +55,8 @@ export interface PublishPotentialInput {
   };
   workflowId: string;
   runId: string;
+  /** Set for members of a committee (trainCommittee): links the members' registry documents. */
+  committee?: { id: string; member: number; size: number };
 }
 
 export interface PublishedPotential {
@@ -144,6 +146,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       workflowId: input.workflowId,
       runId: input.runId,
       publishKey,
+      ...(input.committee ? { committee: input.committee } : {}),
       createdAt: new Date(),
     };
     await insertPotential(db, record);
