@@ -70,6 +70,8 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     }),
   };
 
+  // The Web UI shows which host ran each step by this identity.
+  const identity = `${env.MLIP_HOST_ID}/pid-${process.pid}`;
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../../workflows') };
@@ -77,6 +79,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.MLIP_TASK_QUEUE,
+    identity,
     ...workflowSource,
     activities: { acquireWorkspace: workspace.acquireWorkspace },
   });
@@ -84,6 +87,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: hostQueue,
+    identity,
     activities: hostActivities,
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,
