@@ -74,21 +74,18 @@ export function notFoundMessage(workflowId: string, namespace: string): string {
   return `no workflow with id '${workflowId}' in namespace '${namespace}' (list trainings with: mlip-train list)`;
 }
 
-/** The progress query, or undefined when it cannot be answered now (no worker yet, closing). */
+/**
+ * The progress query, or undefined when it cannot be answered now (no worker yet, closing). The gRPC
+ * deadline ends the call and its retries, so nothing outlives the command.
+ */
 export async function queryProgress(
   handle: WorkflowHandle,
   timeoutMs = 5_000,
 ): Promise<TrainingProgress | undefined> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      handle.query(progressQuery),
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs))),
-    ]);
+    return await handle.client.withDeadline(Date.now() + timeoutMs, () => handle.query(progressQuery));
   } catch {
     return undefined;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -239,7 +236,12 @@ export async function followTraining(
     if (closed) break;
     if (!options.json)
       printer.show(progress ? formatProgressLine(progress) : 'waiting for a worker to answer...');
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, interval))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      result.catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, interval))),
+    ]);
+    clearTimeout(timer);
   }
   const outcome = await result;
   if (!options.json) {

@@ -63,62 +63,75 @@ const trainerFile = () => {
   return file;
 };
 
+/** A tiny fit takes seconds alone, but the suite's other fits share two cores. */
+const FIT_TIMEOUT_MS = 300_000;
+
 let completedId: string;
 
-test('start --wait runs a training to the end: id and Web UI link, progress lines, then the .yace, RMSEs and registry id', async () => {
-  completedId = `cli-start-${randomUUID().slice(0, 8)}`;
-  const r = await cli(
-    ['start', '--campaign', 'cu-cli', '--trainer', trainerFile(), '--workflow-id', completedId, '--wait'],
-    { TEMPORAL_UI_URL: 'http://ui.example:8080/' },
-  );
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(r.out[0]).toBe(`started ${completedId} (train cu-cli on cu-cli, task queue ${env.MLIP_TASK_QUEUE})`);
-  expect(r.stdout).toContain(`http://ui.example:8080/namespaces/default/workflows/${completedId}`);
-  expect(r.stdout).toMatch(/^fitting +\[[#.]{20}\] +\d\/5 +loss \S+ +RMSE E \S+ meV\/atom +F \S+ meV\/Å/m);
-  const yace = path.join(env.MLIP_POTENTIALS_DIR, 'cu-cli', 'v1', 'potential.yace');
-  expect(r.stdout).toContain('completed: cu-cli@v1');
-  expect(r.stdout).toContain(`  potential   ${yace}`);
-  expect(r.stdout).toMatch(/ {2}train RMSE {2}\d+\.\d\d meV\/atom, \d+\.\d meV\/Å \(\d+ structures\)/);
-  expect(r.stdout).toContain('  registry    cu-cli@v1');
-  const curve = path.join(path.dirname(yace), 'learning-curve.svg');
-  expect(r.stdout).toContain(`  curve       ${curve}`);
-  expect(fs.readFileSync(curve, 'utf8')).toContain('data-series="rmse-forces"');
-  // Not a TTY: a line is printed only when it changed.
-  r.out.forEach((line, i) => expect(line).not.toBe(r.out[i - 1]));
-});
+test(
+  'start --wait runs a training to the end: id and Web UI link, progress lines, then the .yace, RMSEs and registry id',
+  async () => {
+    completedId = `cli-start-${randomUUID().slice(0, 8)}`;
+    const r = await cli(
+      ['start', '--campaign', 'cu-cli', '--trainer', trainerFile(), '--workflow-id', completedId, '--wait'],
+      { TEMPORAL_UI_URL: 'http://ui.example:8080/' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe(
+      `started ${completedId} (train cu-cli on cu-cli, task queue ${env.MLIP_TASK_QUEUE})`,
+    );
+    expect(r.stdout).toContain(`http://ui.example:8080/namespaces/default/workflows/${completedId}`);
+    expect(r.stdout).toMatch(/^fitting +\[[#.]{20}\] +\d\/5 +loss \S+ +RMSE E \S+ meV\/atom +F \S+ meV\/Å/m);
+    const yace = path.join(env.MLIP_POTENTIALS_DIR, 'cu-cli', 'v1', 'potential.yace');
+    expect(r.stdout).toContain('completed: cu-cli@v1');
+    expect(r.stdout).toContain(`  potential   ${yace}`);
+    expect(r.stdout).toMatch(/ {2}train RMSE {2}\d+\.\d\d meV\/atom, \d+\.\d meV\/Å \(\d+ structures\)/);
+    expect(r.stdout).toContain('  registry    cu-cli@v1');
+    const curve = path.join(path.dirname(yace), 'learning-curve.svg');
+    expect(r.stdout).toContain(`  curve       ${curve}`);
+    expect(fs.readFileSync(curve, 'utf8')).toContain('data-series="rmse-forces"');
+    // Not a TTY: a line is printed only when it changed.
+    r.out.forEach((line, i) => expect(line).not.toBe(r.out[i - 1]));
+  },
+  FIT_TIMEOUT_MS,
+);
 
-test('watch follows a training started without --wait, printing a line only when something changed, and ends with the result', async () => {
-  const s = await cli([
-    'start',
-    '--campaign',
-    'cu-cli',
-    '--potential-name',
-    'cu-watch',
-    '--trainer',
-    trainerFile(),
-    '--json',
-  ]);
-  expect(s.code).toBe(0);
-  const started = JSON.parse(s.stdout) as { workflowId: string; runId: string; url: string };
-  expect(started.workflowId).toMatch(/^train-cu-cli-\d{8}T\d{6}Z$/);
-  expect(started.url).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${started.workflowId}`);
+test(
+  'watch follows a training started without --wait, printing a line only when something changed, and ends with the result',
+  async () => {
+    const s = await cli([
+      'start',
+      '--campaign',
+      'cu-cli',
+      '--potential-name',
+      'cu-watch',
+      '--trainer',
+      trainerFile(),
+      '--json',
+    ]);
+    expect(s.code).toBe(0);
+    const started = JSON.parse(s.stdout) as { workflowId: string; runId: string; url: string };
+    expect(started.workflowId).toMatch(/^train-cu-cli-\d{8}T\d{6}Z$/);
+    expect(started.url).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${started.workflowId}`);
 
-  const w = await cli(['watch', started.workflowId, '--interval', '0.3']);
-  expect(w.stderr).toBe('');
-  expect(w.code).toBe(0);
-  w.out.forEach((line, i) => expect(line).not.toBe(w.out[i - 1]));
-  expect(w.out.some((l) => /^fitting .* \d\/5 /.test(l))).toBe(true);
-  expect(w.stdout).toContain('completed: cu-watch@v1');
+    const w = await cli(['watch', started.workflowId, '--interval', '0.3']);
+    expect(w.stderr).toBe('');
+    expect(w.code).toBe(0);
+    w.out.forEach((line, i) => expect(line).not.toBe(w.out[i - 1]));
+    expect(w.out.some((l) => /^fitting .* \d\/5 /.test(l))).toBe(true);
+    expect(w.stdout).toContain('completed: cu-watch@v1');
 
-  const again = await cli(['watch', started.workflowId, '--json']);
-  expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout)).toMatchObject({
-    workflowId: started.workflowId,
-    status: 'COMPLETED',
-    result: { potentialId: 'cu-watch@v1', dataset: { structures: 8 } },
-  });
-});
+    const again = await cli(['watch', started.workflowId, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      workflowId: started.workflowId,
+      status: 'COMPLETED',
+      result: { potentialId: 'cu-watch@v1', dataset: { structures: 8 } },
+    });
+  },
+  FIT_TIMEOUT_MS,
+);
 
 test('status of a completed training shows its campaign, phase, dataset size and result; an unknown id exits 1', async () => {
   const r = await cli(['status', completedId]);
@@ -162,61 +175,65 @@ test('list --campaign shows that campaign’s trainings with status, phase and d
   expect(none.stdout).toBe("no trainings of campaign 'no-such-campaign' running");
 });
 
-test('cancel stops a running training; status then shows it cancelled; cancelling again says it is already closed', async () => {
-  const workflowId = `cli-cancel-${randomUUID().slice(0, 8)}`;
-  const s = await cli([
-    'start',
-    '--campaign',
-    'cu-cli',
-    '--potential-name',
-    'cu-cancel',
-    '--trainer',
-    trainerFile(),
-    '--max-iterations',
-    '5000',
-    '--workflow-id',
-    workflowId,
-  ]);
-  expect(s.code).toBe(0);
-  await waitFor(
-    'the fit to start',
-    async () => {
-      const progress = await running.client.workflow
-        .getHandle(workflowId)
-        .query(progressQuery)
-        .catch(() => undefined); // before a worker has taken the first workflow task
-      return progress?.phase === 'fitting' ? true : undefined;
-    },
-    90_000,
-  );
+test(
+  'cancel stops a running training; status then shows it cancelled; cancelling again says it is already closed',
+  async () => {
+    const workflowId = `cli-cancel-${randomUUID().slice(0, 8)}`;
+    const s = await cli([
+      'start',
+      '--campaign',
+      'cu-cli',
+      '--potential-name',
+      'cu-cancel',
+      '--trainer',
+      trainerFile(),
+      '--max-iterations',
+      '5000',
+      '--workflow-id',
+      workflowId,
+    ]);
+    expect(s.code).toBe(0);
+    await waitFor(
+      'the fit to start',
+      async () => {
+        const progress = await running.client.workflow
+          .getHandle(workflowId)
+          .query(progressQuery)
+          .catch(() => undefined); // before a worker has taken the first workflow task
+        return progress?.phase === 'fitting' ? true : undefined;
+      },
+      90_000,
+    );
 
-  const dup = await cli(['start', '--campaign', 'cu-cli', '--workflow-id', workflowId]);
-  expect(dup.code).toBe(1);
-  expect(dup.stderr).toContain(`'${workflowId}' is already running; nothing was started`);
+    const dup = await cli(['start', '--campaign', 'cu-cli', '--workflow-id', workflowId]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain(`'${workflowId}' is already running; nothing was started`);
 
-  const running1 = await cli(['status', workflowId]);
-  expect(running1.code).toBe(0);
-  expect(running1.stdout).toMatch(/ {2}progress {4}fitting/);
+    const running1 = await cli(['status', workflowId]);
+    expect(running1.code).toBe(0);
+    expect(running1.stdout).toMatch(/ {2}progress {4}fitting/);
 
-  const c = await cli(['cancel', workflowId, '--wait']);
-  expect(c.stderr).toBe('');
-  expect(c.code).toBe(0);
-  expect(c.stdout).toContain(`${workflowId} cancelled; its workspace has been cleaned up`);
-  expect(workspacesLeft(env)).toEqual([]);
+    const c = await cli(['cancel', workflowId, '--wait']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain(`${workflowId} cancelled; its workspace has been cleaned up`);
+    expect(workspacesLeft(env)).toEqual([]);
 
-  const st = await cli(['status', workflowId]);
-  expect(st.code).toBe(1);
-  expect(st.out[0]).toBe(`${workflowId}  CANCELLED`);
-  expect(st.stdout).toContain('cancelled: cancelled');
+    const st = await cli(['status', workflowId]);
+    expect(st.code).toBe(1);
+    expect(st.out[0]).toBe(`${workflowId}  CANCELLED`);
+    expect(st.stdout).toContain('cancelled: cancelled');
 
-  const w = await cli(['watch', workflowId]);
-  expect(w.code).toBe(1);
-  expect(w.stderr).toContain('was cancelled');
+    const w = await cli(['watch', workflowId]);
+    expect(w.code).toBe(1);
+    expect(w.stderr).toContain('was cancelled');
 
-  const again = await cli(['cancel', workflowId]);
-  expect(again.code).toBe(0);
-  expect(again.stdout).toBe(`${workflowId} is already closed (CANCELLED); nothing to cancel`);
-});
+    const again = await cli(['cancel', workflowId]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`${workflowId} is already closed (CANCELLED); nothing to cancel`);
+  },
+  FIT_TIMEOUT_MS,
+);
 
 test('potentials lists the registry with RMSEs and paths; --show prints the learning curve and .yace of a version', async () => {
   const r = await cli(['potentials']);
