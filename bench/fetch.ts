@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- fetch [--sizes 5000,20000] [--keep]`: the training-set export against a Python
+ * `npm run bench -- fetch [--sizes 5000,20000] [--heap-mb N] [--keep]`: the training-set export against a Python
  * baseline that does what an ASE user would write (pymongo → ase.Atoms + SinglePointCalculator →
  * ase.io.write(..., format="extxyz")), on the same data in the same run.
  *
@@ -60,9 +60,13 @@ export function syntheticDoc(index: number) {
   };
 }
 
-function runJson(command: string, args: string[]): Promise<Measurement> {
+function runJson(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 20, cwd: PROJECT_ROOT }, (err, stdout, stderr) => {
+    execFile(command, args, { maxBuffer: 1 << 20, cwd: PROJECT_ROOT, env }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${path.basename(command)} failed: ${err.message}\n${stderr}`));
       const last = stdout.trim().split('\n').pop() ?? '';
       resolve(JSON.parse(last) as Measurement);
@@ -78,13 +82,25 @@ export async function run(args: string[]): Promise<number> {
     .split(',')
     .map(Number)
     .sort((a, b) => a - b);
+  // --heap-mb N caps our process's V8 heap: finishing under a small cap shows the working set is bounded
+  // (without it, V8 grows its heap lazily and peak RSS mostly measures garbage-collector headroom).
+  const heapMb = args.includes('--heap-mb') ? Number(args[args.indexOf('--heap-mb') + 1]) : undefined;
+  const oursEnv =
+    heapMb === undefined
+      ? process.env
+      : {
+          ...process.env,
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapMb}`.trim(),
+        };
   if (sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
     console.error('--sizes: comma-separated positive integers, e.g. 5000,20000');
     return 2;
   }
   const outDir = path.join(PROJECT_ROOT, 'bench', 'out', `fetch-${Date.now()}`);
   fs.mkdirSync(outDir, { recursive: true });
-  console.log(`bench fetch: sizes ${sizes.join(', ')}; work dir ${path.relative(PROJECT_ROOT, outDir)}`);
+  console.log(
+    `bench fetch: sizes ${sizes.join(', ')}${heapMb ? `; our heap capped at ${heapMb} MiB` : ''}; work dir ${path.relative(PROJECT_ROOT, outDir)}`,
+  );
   const server = await startMongoWireServer(path.join(outDir, 'mongo'), outDir);
   const client = await MongoClient.connect(server.uri);
   const rows: { size: number; ours: Measurement; baseline: Measurement }[] = [];
@@ -104,13 +120,17 @@ export async function run(args: string[]): Promise<number> {
         `  ${size} structures in the database (filled in ${fmt((performance.now() - t0) / 1000)} s)`,
       );
       const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-      const ours = await runJson(tsx, [
-        path.join(PROJECT_ROOT, 'bench', 'fetch-worker.ts'),
-        server.uri,
-        'bench',
-        'bench',
-        path.join(outDir, `ours-${size}.extxyz`),
-      ]);
+      const ours = await runJson(
+        tsx,
+        [
+          path.join(PROJECT_ROOT, 'bench', 'fetch-worker.ts'),
+          server.uri,
+          'bench',
+          'bench',
+          path.join(outDir, `ours-${size}.extxyz`),
+        ],
+        oursEnv,
+      );
       const baseline = await runJson(INSTALLED.python, [
         path.join(PROJECT_ROOT, 'bench', 'fetch_baseline.py'),
         server.uri,
