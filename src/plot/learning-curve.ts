@@ -119,7 +119,7 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
   const parts: string[] = [];
   parts.push(
     `<g class="panel" data-panel="${panel.key}">`,
-    `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="#ffffff" stroke="#444444" stroke-width="1"/>`,
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="#ffffff"/>`,
     `<text x="${left}" y="${top - 8}" font-size="13" font-weight="bold" ${FONT} fill="#222222">${escapeXml(`${panel.label} (${panel.unit})`)}</text>`,
   );
   const xMin = xTicks[0]!;
@@ -135,6 +135,7 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
   }
   if (points.length === 0) {
     parts.push(
+      `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="none" stroke="#444444" stroke-width="1"/>`,
       `<text x="${fmt((left + right) / 2)}" y="${fmt(top + PANEL_HEIGHT / 2)}" font-size="13" text-anchor="middle" ${FONT} fill="#777777">no values recorded</text>`,
       '</g>',
     );
@@ -158,6 +159,7 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
   }
   const coords = points.map((p) => `${fmt(sx(p.x))},${fmt(sy(p.y))}`);
   parts.push(
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="none" stroke="#444444" stroke-width="1"/>`,
     `<polyline class="series" data-series="${panel.key}" fill="none" stroke="${panel.color}" stroke-width="2" stroke-linejoin="round" points="${coords.join(' ')}"/>`,
   );
   if (points.length <= 60) {
