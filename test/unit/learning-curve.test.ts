@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MetricsTableError, parseMetricsTable } from '../../src/pacemaker/metrics-table';
 import {
   cumulativeIterations,
@@ -6,6 +9,7 @@ import {
   logTicks,
   renderLearningCurveSvg,
 } from '../../src/plot/learning-curve';
+import { writeLearningCurveFile } from '../../src/plot/learning-curve-file';
 
 // The header and two rows as pacemaker 0.3 writes metrics.txt (values shortened).
 const HEADER =
@@ -140,5 +144,28 @@ describe('the learning-curve picture', () => {
     expect(linearTicks(0, 457)).toEqual([0, 100, 200, 300, 400, 500]);
     expect(logTicks(0.034, 0.2)).toEqual([0.01, 0.1, 1]);
     expect(logTicks(1, 1)).toEqual([1, 10]);
+  });
+});
+
+describe('drawing the learning curve while publishing', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'learning-curve-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a readable table gives learning-curve.svg', () => {
+    fs.writeFileSync(path.join(dir, 'ok.txt'), TABLE);
+    expect(writeLearningCurveFile(path.join(dir, 'ok.txt'), path.join(dir, 'ok.svg'), 'cu')).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'ok.svg'), 'utf8')).toContain('data-series="loss"');
+  });
+
+  test('a table it cannot read is logged and skipped, never thrown, and leaves no picture', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    fs.writeFileSync(path.join(dir, 'bad.txt'), 'iter_num loss\n1 2\n');
+    expect(writeLearningCurveFile(path.join(dir, 'bad.txt'), path.join(dir, 'bad.svg'), 'cu')).toBe(false);
+    expect(writeLearningCurveFile(path.join(dir, 'missing.txt'), path.join(dir, 'missing.svg'), 'cu')).toBe(
+      false,
+    );
+    expect(fs.existsSync(path.join(dir, 'bad.svg'))).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/learning curve not drawn .*'rmse_epa'/));
+    warn.mockRestore();
   });
 });
