@@ -20,6 +20,7 @@ import {
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -108,7 +109,10 @@ export async function trainPotential(
     progress = { ...progress, phase };
     upsertSearchAttributes([{ key: MlipPhase, value: phase }]);
     if (note) notebook.push(note);
-    setCurrentDetails([...notebook, `**Phase** ${phase}`].join('\n\n'));
+    const details = [...notebook, `**Phase** ${phase}`].join('\n\n');
+    // Current details are answered by a worker while the run is open; the memo keeps the notebook after.
+    setCurrentDetails(details);
+    upsertMemo({ notebook: details });
   };
 
   const pinned = membership?.sharedDataset;

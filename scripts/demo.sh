@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# npm run demo: the main job end to end on the embedded defaults.
+#   1. set-up (scripts/setup.sh) and the local services (./temporal-dev.sh up; left running afterwards)
+#   2. a demo campaign from the mocked DFT factory (mlip-train seed-demo; idempotent)
+#   3. a worker for this host (stopped again at the end)
+#   4. a training (mlip-train start --wait) with live progress, then the potential, its errors, its
+#      registry id, its learning curve and the Web UI link
+# Environment: DEMO_CAMPAIGN (demo-cu), DEMO_STRUCTURES (30), DEMO_ITERATIONS (25), plus the usual
+# TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+campaign=${DEMO_CAMPAIGN:-demo-cu}
+structures=${DEMO_STRUCTURES:-30}
+iterations=${DEMO_ITERATIONS:-25}
+log_dir=.dev-data/logs
+mlip() { node bin/mlip-train.js "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1/4 set-up and local services"
+./temporal-dev.sh up
+
+step "2/4 demo campaign '$campaign': $structures EMT-labelled Cu structures (mocked DFT factory)"
+mlip seed-demo --campaign "$campaign" --count "$structures" --append
+
+step "3/4 worker for this host"
+mkdir -p "$log_dir"
+node --import tsx src/worker/main.ts >>"$log_dir/demo-worker.log" 2>&1 &
+worker=$!
+trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT
+sleep 1
+kill -0 $worker 2>/dev/null || { echo "the worker did not start; see $log_dir/demo-worker.log" >&2; exit 1; }
+echo "worker pid $worker (log: $log_dir/demo-worker.log)"
+
+step "4/4 training: pacemaker, $iterations iterations"
+workflow_id="demo-$campaign-$(date -u +%Y%m%dT%H%M%SZ)"
+if ! mlip start --campaign "$campaign" --max-iterations "$iterations" --workflow-id "$workflow_id" --wait; then
+  echo >&2
+  echo "The demo training did not complete. Details: mlip-train status $workflow_id" >&2
+  echo "Worker log: $log_dir/demo-worker.log" >&2
+  exit 1
+fi
+
+step "the published potential"
+mlip potentials --name "$campaign"
+mlip potentials --show "$campaign"
+cat <<DONE
+
+Done. Still running: the Temporal dev server (Web UI http://127.0.0.1:8233) and the MongoDB-wire server;
+stop them with ./temporal-dev.sh down. The worker has been stopped.
+DONE
