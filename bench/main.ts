@@ -9,6 +9,11 @@ const BENCHES: Record<
     summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
     load: () => import('./fetch'),
   },
+  orchestration: {
+    summary:
+      'trainPotential workflow vs. the same pacemaker fit run directly: overhead, worker CPU during the fit',
+    load: () => import('./orchestration'),
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -17,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
   if (!bench) {
     if (name !== undefined && name !== '--help') console.error(`unknown bench '${name}'`);
     console.error('Usage: npm run bench -- <name> [options]\n\nBenches:');
-    for (const [n, b] of Object.entries(BENCHES)) console.error(`  ${n.padEnd(8)} ${b.summary}`);
+    for (const [n, b] of Object.entries(BENCHES)) console.error(`  ${n.padEnd(13)} ${b.summary}`);
     return name === '--help' ? 0 : 2;
   }
   return (await bench.load()).run(rest);
