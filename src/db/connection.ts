@@ -27,7 +27,9 @@ export function connectDatabase(uri: string, dbName: string): DatabaseHandle {
       client ??= MongoClient.connect(uri, {
         serverSelectionTimeoutMS: 5_000,
         connectTimeoutMS: 5_000,
-        socketTimeoutMS: 60_000,
+        // FerretDB sorts a whole result before its first batch: a large campaign can take a minute or more
+        // to answer. Activity heartbeat timeouts bound the wait; this only bounds a dead socket.
+        socketTimeoutMS: 10 * 60_000,
       }).catch((err: unknown) => {
         client = undefined; // the next call tries again
         throw err;
