@@ -18,7 +18,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,25 @@ interface WorkflowRun {
 interface DirectRun {
   wall: number;
   pacemakerWall: number;
+}
+
+/**
+ * Runs a command as the worker runs pacemaker: a session and process group of its own (setsid), output to a
+ * log file. The session matters: with the kernel's autogroup scheduling each session gets its own share of
+ * the CPU, so a child left in this process's session would compete on other terms than the worker's fit.
+ */
+function runDetached(command: string, args: string[], cwd: string, logFile: string): Promise<void> {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} exited with ${code ?? signal}; see ${logFile}`)),
+    );
+  });
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -204,7 +223,7 @@ export async function run(args: string[]): Promise<number> {
       fs.mkdirSync(dir);
       fs.copyFileSync(config.inputYamlPath, path.join(dir, 'input.yaml'));
       const t0 = performance.now();
-      await execFileAsync(env.PACEMAKER_BIN, ['input.yaml'], { cwd: dir, maxBuffer: 256 << 20 });
+      await runDetached(env.PACEMAKER_BIN, ['input.yaml'], dir, path.join(dir, 'pacemaker.log'));
       const pacemakerWall = seconds(t0);
       await execFileAsync(env.PACE_YAML2YACE_BIN, ['output_potential.yaml', '-o', 'potential.yace'], {
         cwd: dir,
@@ -242,6 +261,23 @@ export async function run(args: string[]): Promise<number> {
     const execute = steps.executeTraining ?? NaN;
     const overhead = workflowWall - directWall;
 
+    // Each round's pair ran back to back, under about the same load: their differences are the cleaner figure.
+    console.log('');
+    console.log('per round (workflow − direct, adjacent runs):');
+    const pairs = workflowRuns.map((w, i) => {
+      const d = directRuns[i]!;
+      const pair = {
+        overheadS: w.wall - d.wall,
+        fitDifferenceS: w.fitWall - d.pacemakerWall,
+        outsideFitS: w.wall - w.fitWall - (d.wall - d.pacemakerWall),
+      };
+      console.log(
+        `  round ${i + 1}: overhead ${fmt(pair.overheadS)} s = ${fmt((pair.overheadS / d.wall) * 100)} %; ` +
+          `pacemaker under the worker ${fmt(pair.fitDifferenceS, 2)} s vs. directly; ` +
+          `everything around the fit ${fmt(pair.outsideFitS, 2)} s`,
+      );
+      return pair;
+    });
     console.log('');
     console.log(`mean of ${rounds} run(s) each:`);
     console.log(`  workflow trainPotential, start → result   ${fmt(workflowWall).padStart(7)} s`);
@@ -287,7 +323,7 @@ export async function run(args: string[]): Promise<number> {
         fitWallUnderWorkerS: fitWall,
         workerCpuDuringFitS: fitCpu,
         workerCpuPerWallS: fitCpu / fitWall,
-        runs: { workflow: workflowRuns, direct: directRuns },
+        runs: { workflow: workflowRuns, direct: directRuns, pairs },
       }),
     );
     return 0;
