@@ -22,3 +22,11 @@ export function numberFlag(name: string, value: string | undefined): number | un
     throw new UsageError(`--${name} must be a number, got '${value}'`);
   return n;
 }
+
+/** A whole-number flag: refuses fractions, naming the flag. */
+export function intFlag(name: string, value: string | undefined): number | undefined {
+  const n = numberFlag(name, value);
+  if (n !== undefined && !Number.isInteger(n))
+    throw new UsageError(`--${name} must be an integer, got '${value}'`);
+  return n;
+}

@@ -10,6 +10,7 @@ import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
 import { exportTrainingSet } from '../../src/dataset/export-training-set';
 import { FailureType } from '../../src/errors';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
+import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 
 let client: MongoClient;
 let database: DatabaseHandle;
@@ -189,29 +190,7 @@ print(json.dumps({"columns": list(df.columns), "rows": len(df), "same": bool(ok)
 
   fs.writeFileSync(
     path.join(workspace, 'input.yaml'),
-    `cutoff: 5.0
-seed: 42
-data:
-  filename: ${summary.pacemakerDatasetPath}
-potential:
-  deltaSplineBins: 0.001
-  elements: [Cu, Ni]
-  embeddings:
-    ALL: {npot: FinnisSinclairShiftedScaled, fs_parameters: [1, 1, 1, 0.5], ndensity: 2}
-  bonds:
-    ALL: {radbase: SBessel, radparameters: [5.25], rcut: 5.0, dcut: 0.01}
-  functions:
-    number_of_functions_per_element: 6
-    ALL: {nradmax_by_orders: [4, 2], lmax_by_orders: [0, 1]}
-fit:
-  loss: {kappa: 0.3, L1_coeffs: 1e-8, L2_coeffs: 1e-8}
-  optimizer: BFGS
-  maxiter: 5
-backend:
-  evaluator: pyace
-  batch_size: 50
-  display_step: 5
-`,
+    tinyPacemakerInput(summary.pacemakerDatasetPath, ['Cu', 'Ni']),
   );
   const run = spawnSync(INSTALLED.pacemaker, ['input.yaml', '--dry-run'], {
     cwd: workspace,

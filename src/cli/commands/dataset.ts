@@ -8,8 +8,14 @@ import { loadEnv } from '../../config/env';
 import { connectDatabase } from '../../db/connection';
 import { classifyMongoError } from '../../db/errors';
 import { exportTrainingSet } from '../../dataset/export-training-set';
-import { InvalidRecordsPolicySchema, SelectionSchema } from '../../training/selection';
-import { numberFlag, parseCommandArgs } from '../args';
+import { SelectionSchema } from '../../training/selection';
+import { parseCommandArgs } from '../args';
+import {
+  invalidRecordsFromFlags,
+  SELECTION_HELP,
+  SELECTION_OPTIONS,
+  selectionFromFlags,
+} from '../selection-flags';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 
 const usage = `Usage: mlip-train dataset export --campaign NAME [--out FILE.extxyz] [selection] [options]
@@ -19,35 +25,17 @@ Writes the completed calculations of a campaign as an ASE extended-XYZ file, and
 content). Same validation, selection and ordering as the training workflow's fetchTrainingData.
 
 Selection:
-  --max-generation G        only generation <= G
-  --elements E1,E2          keep structures whose elements are all in this list
-  --max-force F             eV/Å; exclude structures with a force component above F
-  --dft-settings-hash H     only calculations with dft.settingsHash = H
-  --limit N                 at most N structures
+${SELECTION_HELP}
 Options:
   --out FILE                the extxyz to write (default: ./<campaign>.extxyz)
-  --invalid-records fail|skip   documents that break contract v1: fail (default) or skip and report
   --pacemaker               also write pacemaker's dataset (FILE.pckl.gzip) with the project's Python
   --json                    print a JSON summary
 
 Environment: MONGODB_URI, MLIP_DB, MLIP_PYTHON.
 Exit codes: 0 written, 1 failed (invalid data, nothing selected, database unreachable), 2 usage.`;
 
-function parseSelection(values: Record<string, string | boolean | undefined>) {
-  const str = (k: string) => values[k] as string | undefined;
-  const raw = {
-    maxGeneration: numberFlag('max-generation', str('max-generation')),
-    elements: str('elements')
-      ?.split(',')
-      .map((e) => e.trim())
-      .filter(Boolean),
-    maxForce: numberFlag('max-force', str('max-force')),
-    dftSettingsHash: str('dft-settings-hash'),
-    limit: numberFlag('limit', str('limit')),
-  };
-  const parsed = SelectionSchema.safeParse(
-    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
-  );
+function parseSelection(values: Parameters<typeof selectionFromFlags>[0]) {
+  const parsed = SelectionSchema.safeParse(selectionFromFlags(values));
   if (!parsed.success)
     throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
@@ -58,21 +46,14 @@ function exportCommand(): CliCommand['run'] {
     const { values } = parseCommandArgs(args, {
       campaign: { type: 'string' },
       out: { type: 'string' },
-      'max-generation': { type: 'string' },
-      elements: { type: 'string' },
-      'max-force': { type: 'string' },
-      'dft-settings-hash': { type: 'string' },
-      limit: { type: 'string' },
-      'invalid-records': { type: 'string' },
+      ...SELECTION_OPTIONS,
       pacemaker: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (values.campaign === undefined || values.campaign === '')
       throw new UsageError('--campaign is required');
     const selection = parseSelection(values);
-    const policy = InvalidRecordsPolicySchema.safeParse(values['invalid-records']);
-    if (!policy.success)
-      throw new UsageError(`--invalid-records must be fail or skip, got '${values['invalid-records']}'`);
+    const invalidRecords = invalidRecordsFromFlags(values) ?? 'fail';
     const fallbackName = `${values.campaign.replace(/[^A-Za-z0-9._-]/g, '_')}.extxyz`;
     const extxyzPath = path.resolve(values.out ?? fallbackName);
     const stem = extxyzPath.replace(/\.extxyz$|\.xyz$/, '');
@@ -87,7 +68,7 @@ function exportCommand(): CliCommand['run'] {
         db,
         campaign: values.campaign,
         selection,
-        invalidRecords: policy.data,
+        invalidRecords,
         extxyzPath,
         manifestPath: `${stem}.manifest.json`,
         pacemaker: values.pacemaker

@@ -9,7 +9,13 @@ import { loadEnv } from '../../config/env';
 import { MlipCampaign } from '../../config/search-attributes';
 import { resolveTrainerParams, TrainerParamsError } from '../../trainer/trainer-params';
 import { parseTrainingRequest, type TrainingRequest } from '../../training/training-request';
-import { numberFlag, parseCommandArgs } from '../args';
+import { intFlag, parseCommandArgs } from '../args';
+import {
+  invalidRecordsFromFlags,
+  SELECTION_HELP,
+  SELECTION_OPTIONS,
+  selectionFromFlags,
+} from '../selection-flags';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import {
   connectTemporal,
@@ -29,12 +35,7 @@ error that names it. A worker must be running (npm run worker) for the training 
 Options:
   --campaign NAME           campaign whose completed calculations make up the training set
   --request FILE            a whole TrainingRequest as JSON or YAML; the flags below override its fields
-  --max-generation G        selection.maxGeneration: only calculations with generation <= G
-  --elements E1,E2          selection.elements: only structures made of these elements
-  --max-force F             selection.maxForce (eV/Å): leave out structures with a larger force component
-  --dft-settings-hash H     selection.dftSettingsHash: only calculations with these DFT settings
-  --limit N                 selection.limit: at most N structures
-  --invalid-records fail|skip   what to do with documents that break the contract (default fail)
+${SELECTION_HELP}
   --trainer FILE            TrainerParams as YAML or JSON (see mlip-train config --explain)
   --max-iterations N        shortcut for trainer.optimizer.maxIterations
   --potential-name NAME     registry name of the potential (default: the campaign)
@@ -69,13 +70,6 @@ async function readStructured(flag: string, file: string): Promise<unknown> {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function intFlag(name: string, value: string | undefined): number | undefined {
-  const n = numberFlag(name, value);
-  if (n !== undefined && !Number.isInteger(n))
-    throw new UsageError(`--${name} must be an integer, got '${value}'`);
-  return n;
-}
-
 /** UTC timestamp for default ids: 20261128T205512Z. */
 function stamp(now: Date): string {
   return now
@@ -87,12 +81,7 @@ function stamp(now: Date): string {
 const OPTIONS = {
   campaign: { type: 'string' },
   request: { type: 'string' },
-  'max-generation': { type: 'string' },
-  elements: { type: 'string' },
-  'max-force': { type: 'string' },
-  'dft-settings-hash': { type: 'string' },
-  limit: { type: 'string' },
-  'invalid-records': { type: 'string' },
+  ...SELECTION_OPTIONS,
   trainer: { type: 'string' },
   'max-iterations': { type: 'string' },
   'potential-name': { type: 'string' },
@@ -120,28 +109,11 @@ export async function requestFromArgs(args: string[]): Promise<{
   if (raw.campaign === undefined)
     throw new UsageError('--campaign is required (or a --request file with a campaign)');
 
-  const selection: Record<string, unknown> = isObject(raw.selection) ? { ...raw.selection } : {};
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) selection[key] = value;
-  };
-  set('maxGeneration', intFlag('max-generation', v['max-generation']));
-  set(
-    'elements',
-    v.elements
-      ?.split(',')
-      .map((e) => e.trim())
-      .filter(Boolean),
-  );
-  set('maxForce', numberFlag('max-force', v['max-force']));
-  set('dftSettingsHash', v['dft-settings-hash']);
-  set('limit', intFlag('limit', v.limit));
-  if (Object.keys(selection).length > 0 || raw.selection !== undefined) raw.selection = selection;
-
-  if (v['invalid-records'] !== undefined) {
-    if (!['fail', 'skip'].includes(v['invalid-records']))
-      throw new UsageError(`--invalid-records must be fail or skip, got '${v['invalid-records']}'`);
-    raw.invalidRecords = v['invalid-records'];
-  }
+  const fromFlags = selectionFromFlags(v);
+  if (Object.keys(fromFlags).length > 0)
+    raw.selection = { ...(isObject(raw.selection) ? raw.selection : {}), ...fromFlags };
+  const invalidRecords = invalidRecordsFromFlags(v);
+  if (invalidRecords !== undefined) raw.invalidRecords = invalidRecords;
   if (v.trainer !== undefined) {
     const trainer = await readStructured('trainer', v.trainer);
     if (!isObject(trainer))
