@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- orchestration [--structures 24] [--functions 10] [--iterations 26] [--rounds 2]
+ * `npm run bench -- orchestration [--structures 24] [--functions 10] [--iterations 45] [--rounds 2]
  * [--keep]`: what the
  * trainPotential workflow costs on top of the fit it runs.
  *
@@ -96,7 +96,7 @@ function eventMs(t: { seconds?: unknown; nanos?: number | null } | null | undefi
 export async function run(args: string[]): Promise<number> {
   const structures = option(args, 'structures', 24);
   const functions = option(args, 'functions', 10);
-  const iterations = option(args, 'iterations', 26);
+  const iterations = option(args, 'iterations', 45);
   const rounds = option(args, 'rounds', 2);
   const trainer: TrainerParamsInput = {
     ace: { functionsPerElement: functions },
