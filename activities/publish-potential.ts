@@ -95,6 +95,8 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       ({ stdout }) => /version:\s*(\S+)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0] ?? 'unknown',
       () => 'unknown',
     ));
+  // Asked once when the worker starts, so that no publish waits for a Python start-up.
+  void getPacemakerVersion();
 
   async function publishPotential(input: PublishPotentialInput): Promise<PublishedPotential> {
     const db = await deps.database.db();

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FailureType, nonRetryable, retryable } from '../src/errors';
+import { benign, FailureType, nonRetryable } from '../src/errors';
 import { stopRecordedGroup } from '../src/pacemaker/process-group';
 import { workspaceName } from '../src/training/names';
 import { TRAINER_FILES } from './execute-training';
@@ -60,7 +60,7 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
     const dir = path.join(root, workspaceName(input.workflowId, input.runId, input.hostAttempt));
     // Check and create synchronously: no other acquire in this process can slip in between.
     if (!input.pinned && !fs.existsSync(dir) && liveWorkspaces() >= deps.capacity) {
-      throw retryable(
+      throw benign(
         FailureType.HostBusy,
         `host ${deps.hostId} is running ${deps.capacity} training(s), its MLIP_MAX_CONCURRENT_TRAININGS; waiting for room here or on another host`,
       );

@@ -5,7 +5,7 @@
  * Non-retryable: the same input would fail the same way, so retrying only wastes hours of compute.
  * Retryable: the world may change (a server comes back, a host frees up).
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 
 export const FailureType = {
   /** The workflow input (TrainingRequest) failed validation. */
@@ -54,4 +54,17 @@ export function nonRetryable(type: FailureType, message: string, details?: unkno
 /** A failure worth retrying with backoff. */
 export function retryable(type: FailureType, message: string, cause?: Error): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: false, cause });
+}
+
+/**
+ * An expected, retryable answer rather than an error (a full host turning a training away): logged at
+ * DEBUG level by the worker, so waiting trainings do not flood the log with warnings.
+ */
+export function benign(type: FailureType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: false,
+    category: ApplicationFailureCategory.BENIGN,
+  });
 }

@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Runtime } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import type { Env } from '../../src/config/env';
 import { PROJECT_ROOT } from '../../src/config/paths';
@@ -55,31 +54,12 @@ function maxOverlap(ledger: string): { max: number; starts: number; ends: number
   };
 }
 
-/**
- * 46 trainings wait for room by retrying acquireWorkspace, which fails with HostBusy each time; the SDK
- * logs every such failure as a warning. Those are expected here and would bury the output: drop them.
- */
-function muteHostBusyWarnings(): () => void {
-  const logger = Runtime.instance().logger;
-  const log = logger.log.bind(logger);
-  logger.log = (level, message, meta) => {
-    const type = (meta?.error as { type?: unknown } | undefined)?.type;
-    if (message === 'Activity failed' && type === 'HostBusy') return;
-    log(level, message, meta);
-  };
-  return () => {
-    logger.log = log;
-  };
-}
-
 let env: Env;
-let unmute: () => void;
 let running: RunningWorkers;
 let mongo: MongoClient;
 let ledger: string;
 
 beforeAll(async () => {
-  unmute = muteHostBusyWarnings();
   ledger = path.join(scratchDir('load-ledger'), 'fits.ledger');
   // The worker spawns the trainer with its own environment: this is how the double finds its ledger.
   process.env.STANDIN_LEDGER = ledger;
@@ -96,7 +76,6 @@ afterAll(async () => {
   await running?.stop();
   await mongo?.close();
   delete process.env.STANDIN_LEDGER;
-  unmute?.();
 });
 
 test(`${TRAININGS} trainings on one host with MLIP_MAX_CONCURRENT_TRAININGS=${CAPACITY}: all complete, at most ${CAPACITY} fits at once, every workspace cleaned, ${TRAININGS} registry versions without gaps`, async () => {
