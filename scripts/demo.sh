@@ -44,8 +44,10 @@ fi
 step "the published potential"
 mlip potentials --name "$campaign"
 mlip potentials --show "$campaign"
+ui=${TEMPORAL_UI_URL:-http://127.0.0.1:8233}
 cat <<DONE
 
+The run in the Web UI: $ui/namespaces/${TEMPORAL_NAMESPACE:-default}/workflows/$workflow_id
 Done. Still running: the Temporal dev server (Web UI http://127.0.0.1:8233) and the MongoDB-wire server;
 stop them with ./temporal-dev.sh down. The worker has been stopped.
 DONE
