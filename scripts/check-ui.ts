@@ -25,8 +25,17 @@ async function latestCompletedTraining(client: Client) {
   return undefined;
 }
 
+/** The page's text, including the frames the UI renders markdown (summaries, details) into. */
 async function textOf(page: Page) {
-  return page.locator('body').innerText();
+  const texts = await Promise.all(
+    page.frames().map((frame) =>
+      frame
+        .locator('body')
+        .innerText({ timeout: 5_000 })
+        .catch(() => ''),
+    ),
+  );
+  return texts.join('\n');
 }
 
 async function main() {
