@@ -79,8 +79,10 @@ export async function trainPotential(
   setHandler(progressQuery, () => progress);
   setHandler(fitProgressSignal, (update) => {
     // Fit progress only matters while the fit runs; a late signal must not move the phase backwards.
-    if (['waiting-for-slot', 'preparing', 'fitting', 'converting'].includes(progress.phase))
-      progress = update;
+    if (!['waiting-for-slot', 'preparing', 'fitting', 'converting'].includes(progress.phase)) return;
+    // Keep MlipPhase current too, so that `MlipPhase = "fitting"` finds the trainings fitting right now.
+    if (update.phase !== progress.phase) upsertSearchAttributes([{ key: MlipPhase, value: update.phase }]);
+    progress = update;
   });
 
   const parsed = parseTrainingRequest(input);

@@ -115,6 +115,9 @@ test('cancelling during the fit stops the pacemaker process group within 10 s, r
     },
     90_000,
   );
+  await waitFor('MlipPhase to say fitting', async () =>
+    (await handle.describe()).searchAttributes.MlipPhase?.[0] === 'fitting' ? true : undefined,
+  );
   const [workspace] = workspacesLeft(env);
   const pidFile = path.join(env.MLIP_WORK_ROOT, workspace!, 'pacemaker.pid');
   const { pid } = JSON.parse(fs.readFileSync(pidFile, 'utf8')) as { pid: number };
