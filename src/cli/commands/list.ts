@@ -3,6 +3,7 @@ import { loadEnv } from '../../config/env';
 import { numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { connectTemporal, TEMPORAL_ENV_HELP, trainingAttributes, WORKFLOW_TYPE } from '../trainings';
+import { formatTable } from '../table';
 
 const usage = `Usage: mlip-train list [--campaign NAME] [--running] [--limit N] [--json]
 
@@ -85,14 +86,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
           .replace(/\.\d+Z$/, ''),
       ]),
     ];
-    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table)
-      io.out(
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      );
+    for (const line of formatTable(table)) io.out(line);
     return ExitCode.Ok;
   } finally {
     await session.close();

@@ -4,6 +4,7 @@ import { connectDatabase } from '../../db/connection';
 import { potentialsCollection, type PotentialRecord } from '../../db/potentials-registry';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
+import { formatTable } from '../table';
 
 const usage = `Usage: mlip-train potentials [--name NAME] [--json]
        mlip-train potentials --show NAME[@vK] [--json]
@@ -123,14 +124,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         r.files.yace?.path ?? '-',
       ]),
     ];
-    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table)
-      io.out(
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join('  ')
-          .trimEnd(),
-      );
+    for (const line of formatTable(table)) io.out(line);
     io.out(
       'RMSEs: energy meV/atom / forces meV/Å. Learning curve of one: mlip-train potentials --show NAME[@vK]',
     );
