@@ -132,14 +132,17 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
         args = [path.basename(resume.path), '-p', checkpoint];
       }
 
-      progress = { phase: 'preparing', maxIterations, resumedFrom };
-      report(true);
-      fs.appendFileSync(
-        logPath,
-        `\n===== mlip-train: attempt ${ctx.info.attempt} at ${new Date().toISOString()}: pacemaker ${args.join(' ')} =====\n`,
-      );
-
-      const exit = await runTrainer(args, maxIterations, resumedFrom);
+      let exit = await startFit(args, maxIterations, resumedFrom);
+      if (resumedFrom && !exit.cancelled && !exit.signal && exit.code !== 0) {
+        // pacemaker rewrites its checkpoint in place: a process killed mid-write leaves one it cannot read.
+        // The input itself passed --dry-run, so start the fit again from the beginning once.
+        ctx.log.warn(`pacemaker could not continue from ${resumedFrom}; starting the fit from the beginning`);
+        fs.renameSync(path.join(ws, resumedFrom), path.join(ws, `${resumedFrom}.unusable`));
+        resumedFrom = undefined;
+        maxIterations = input.maxIterations;
+        args = [path.basename(input.inputYamlPath)];
+        exit = await startFit(args, maxIterations, resumedFrom);
+      }
       const logText = fs.readFileSync(logPath, 'utf8');
       if (exit.cancelled) throw new CancelledFailure('training cancelled; pacemaker stopped');
       if (exit.signal) {
@@ -172,6 +175,16 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       return { yacePath, potentialYamlPath, logPath, metrics, iterations, resumedFrom };
     } finally {
       release();
+    }
+
+    async function startFit(args: string[], maxIterations: number, resumedFrom?: string) {
+      progress = { phase: 'preparing', maxIterations, resumedFrom };
+      report(true);
+      fs.appendFileSync(
+        logPath,
+        `\n===== mlip-train: attempt ${ctx.info.attempt} at ${new Date().toISOString()}: pacemaker ${args.join(' ')} =====\n`,
+      );
+      return runTrainer(args, maxIterations, resumedFrom);
     }
 
     async function runTrainer(args: string[], maxIterations: number, resumedFrom?: string) {
