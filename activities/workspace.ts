@@ -12,6 +12,12 @@ import { TRAINER_FILES } from './execute-training';
 
 export const OWNER_FILE = '.owner.json';
 
+/** Stops any trainer still running in a workspace (its pid file), then deletes the workspace. */
+export async function removeWorkspace(dir: string, killGraceMs: number): Promise<void> {
+  await stopRecordedGroup(path.join(dir, TRAINER_FILES.pid), killGraceMs);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export interface WorkspaceOwner {
   workflowId: string;
   runId: string;
@@ -90,8 +96,7 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
       );
     }
     if (!fs.existsSync(dir)) return { removed: false };
-    await stopRecordedGroup(path.join(dir, TRAINER_FILES.pid), deps.killGraceMs ?? 10_000);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeWorkspace(dir, deps.killGraceMs ?? 10_000);
     return { removed: true };
   }
 

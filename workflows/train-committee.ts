@@ -9,16 +9,12 @@ import {
   ApplicationFailure,
   CancellationScope,
   log,
-  proxyActivities,
   setCurrentDetails,
   startChild,
   workflowInfo,
   isCancellation,
-  type RetryPolicy,
 } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
-import type { HostQueueActivities, SharedQueueActivities } from '../activities';
-import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
+import { FailureType } from '../src/errors';
 import {
   committeeSpread,
   CommitteeSizeSchema,
@@ -26,6 +22,7 @@ import {
   type CommitteeSpread,
 } from '../src/training/committee';
 import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
+import { anyHostWithRoom, hostActivities } from './activity-options';
 import { trainPotential, type TrainingResult } from './train-potential';
 
 export interface CommitteeInput {
@@ -38,14 +35,6 @@ export interface CommitteeResult {
   members: TrainingResult[];
   spread: CommitteeSpread;
 }
-
-const retry: RetryPolicy = {
-  initialInterval: '2s',
-  backoffCoefficient: 2,
-  maximumInterval: '1m',
-  maximumAttempts: 8,
-  nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
-};
 
 export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
   const parsed = parseTrainingRequest(input.request);
@@ -61,31 +50,17 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
   const committeeSize = size.data;
   const { workflowId, runId } = workflowInfo();
 
-  const anyHost = proxyActivities<SharedQueueActivities>({
-    startToCloseTimeout: '1m',
-    scheduleToCloseTimeout: '7d',
-    retry: {
-      ...retry,
-      initialInterval: '1s',
-      backoffCoefficient: 1.5,
-      maximumInterval: '10s',
-      maximumAttempts: undefined,
-    },
-    summary: "pick a host with room for the committee's dataset",
+  const ws = await anyHostWithRoom("pick a host with room for the committee's dataset").acquireWorkspace({
+    workflowId,
+    runId,
+    hostAttempt: 1,
   });
-  const ws = await anyHost.acquireWorkspace({ workflowId, runId, hostAttempt: 1 });
-  const onHost = (summary: string, heartbeatTimeout?: Duration) =>
-    proxyActivities<HostQueueActivities>({
-      taskQueue: ws.hostTaskQueue,
-      scheduleToStartTimeout: request.limits.hostStartTimeout,
-      startToCloseTimeout: '30m',
-      heartbeatTimeout,
-      retry,
-      summary,
-    });
+  const onHost = hostActivities(ws.hostTaskQueue, request);
 
   try {
-    const dataset = await onHost('fetch the committee dataset once', '2m').fetchTrainingData({
+    const dataset = await onHost('fetch the committee dataset once', {
+      heartbeatTimeout: '2m',
+    }).fetchTrainingData({
       workspaceDir: ws.workspaceDir,
       campaign: request.campaign,
       selection: request.selection,

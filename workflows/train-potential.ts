@@ -11,34 +11,25 @@
  */
 import {
   ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
-  TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
-  type RetryPolicy,
 } from '@temporalio/workflow';
-import type { HostQueueActivities, SharedQueueActivities } from '../activities';
 import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../src/config/search-attributes';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
-import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
+import { FailureType } from '../src/errors';
 import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
 import type { FinalMetrics } from '../src/training/metrics';
 import type { TrainingPhase, TrainingProgress } from '../src/training/progress';
-import {
-  parseTrainingRequest,
-  type TrainingRequest,
-  type TrainingRequestInput,
-} from '../src/training/training-request';
+import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
 import { fitProgressSignal, progressQuery } from '../src/training/workflow-messages';
+import { anyHostWithRoom, hostActivities, hostLost, transientRetry } from './activity-options';
 
 export interface TrainingResult {
   /** The published .yace file. */
@@ -48,17 +39,6 @@ export interface TrainingResult {
   metrics: FinalMetrics;
   dataset: Pick<DatasetSummary, 'structures' | 'atoms' | 'elements' | 'sha256'>;
 }
-
-const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
-
-/** Transient failures (MongoDB restarts, a busy disk) are retried with backoff, a bounded number of times. */
-const transientRetry: RetryPolicy = {
-  initialInterval: '2s',
-  backoffCoefficient: 2,
-  maximumInterval: '1m',
-  maximumAttempts: 8,
-  nonRetryableErrorTypes,
-};
 
 /**
  * Set only by trainCommittee for its members: the committee they belong to and the dataset the committee
@@ -135,7 +115,11 @@ export async function trainPotential(
           hostAttempt,
           pinned: true,
         })
-      : await acquireOnAnyHost.acquireWorkspace({ workflowId, runId, hostAttempt });
+      : await anyHostWithRoom('pick a training host with room and make a workspace there').acquireWorkspace({
+          workflowId,
+          runId,
+          hostAttempt,
+        });
     const onHost = hostActivities(ws.hostTaskQueue, request);
     notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
     let lost = false;
@@ -253,44 +237,4 @@ export async function trainPotential(
       }
     }
   }
-}
-
-/**
- * acquireWorkspace on the shared queue: whichever host has room takes it. A full host answers HostBusy
- * (retryable), so a waiting training polls every few seconds until a host frees up.
- */
-const acquireOnAnyHost = proxyActivities<SharedQueueActivities>({
-  startToCloseTimeout: '1m',
-  scheduleToCloseTimeout: '7d',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 1.5,
-    maximumInterval: '10s',
-    // No attempt limit: waiting for a free host is bounded by scheduleToCloseTimeout instead.
-    nonRetryableErrorTypes,
-  },
-  summary: 'pick a training host with room and make a workspace there',
-});
-
-/** Activities on one host's queue; each call site names its step for the Web UI (the activity summary). */
-function hostActivities(taskQueue: string, request: TrainingRequest) {
-  return (summary: string, overrides: Partial<ActivityOptions> = {}) =>
-    proxyActivities<HostQueueActivities>({
-      taskQueue,
-      // If the host's worker does not pick a step up in time, the host is considered gone.
-      scheduleToStartTimeout: request.limits.hostStartTimeout,
-      startToCloseTimeout: '30m',
-      retry: transientRetry,
-      summary,
-      ...overrides,
-    });
-}
-
-/** The host's worker stopped serving its queue: a step timed out waiting to be started. */
-function hostLost(err: unknown): boolean {
-  return (
-    err instanceof ActivityFailure &&
-    err.cause instanceof TimeoutFailure &&
-    err.cause.timeoutType === 'SCHEDULE_TO_START'
-  );
 }

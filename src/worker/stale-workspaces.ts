@@ -6,9 +6,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
-import { OWNER_FILE, type WorkspaceOwner } from '../../activities/workspace';
-import { TRAINER_FILES } from '../../activities/execute-training';
-import { stopRecordedGroup } from '../pacemaker/process-group';
+import { OWNER_FILE, removeWorkspace, type WorkspaceOwner } from '../../activities/workspace';
 
 export async function removeStaleWorkspaces(
   workRoot: string,
@@ -36,8 +34,7 @@ export async function removeStaleWorkspaces(
       running = false;
     }
     if (running) continue;
-    await stopRecordedGroup(path.join(dir, TRAINER_FILES.pid), 10_000);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await removeWorkspace(dir, 10_000);
     removed.push(dir);
     log(`removed stale workspace ${dir} (workflow ${owner.workflowId} is no longer running)`);
   }
