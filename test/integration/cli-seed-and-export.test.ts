@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MongoClient } from 'mongodb';
+import { CalculationDocumentSchema } from '../../src/calculations/calculation-schema';
 import { main } from '../../src/cli/main';
 import { ExitCode, type CliIo } from '../../src/cli/command';
+import { EMT_SETTINGS_HASH, KUMAGAI_SI_SETTINGS_HASH } from '../../src/cli/commands/seed-demo';
+import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
 import { ManifestSchema } from '../../src/dataset/manifest';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 
@@ -88,6 +92,100 @@ test('seed-demo gives the same structures for the same seed, and a binary alloy 
   expect([...symbols].sort()).toEqual(['Cu', 'Ni']);
 });
 
+test('seed-demo --labeller kumagai-si inserts contract-valid Si calculations with the Kumagai settings', async () => {
+  const r = await cli(
+    'seed-demo',
+    '--labeller',
+    'kumagai-si',
+    '--campaign',
+    'silicon',
+    '--count',
+    '12',
+    '--seed',
+    '3',
+    '--json',
+  );
+  expect(r).toMatchObject({ code: ExitCode.Ok, err: '' });
+  expect(JSON.parse(r.out)).toMatchObject({
+    campaign: 'silicon',
+    labeller: 'kumagai-si',
+    elements: ['Si'],
+    inserted: 12,
+    alreadyPresent: 0,
+  });
+  const docs = await calculations().find({ campaign: 'silicon' }).sort({ _id: 1 }).toArray();
+  expect(docs).toHaveLength(12);
+  expect(docs[0]).toMatchObject({
+    _id: 'silicon/kumagai-Si-seed3-000000',
+    status: 'completed',
+    generation: 0,
+    dft: {
+      code: 'matscipy-Kumagai',
+      xc: 'Kumagai-Izumi-Hara-Sakai 2007 (Si)',
+      calculator: 'matscipy.calculators.manybody.Manybody(Kumagai)',
+      settingsHash: KUMAGAI_SI_SETTINGS_HASH,
+    },
+  });
+  expect(KUMAGAI_SI_SETTINGS_HASH).toMatch(/^[0-9a-f]{16}$/);
+  expect(KUMAGAI_SI_SETTINGS_HASH).not.toBe(EMT_SETTINGS_HASH);
+  const kinds = new Set<string>();
+  for (const d of docs) {
+    const parsed = CalculationDocumentSchema.parse(d);
+    expect(new Set(parsed.structure.symbols)).toEqual(new Set(['Si']));
+    expect(parsed.structure.pbc).toEqual([true, true, true]);
+    expect(parsed.results.stress).toHaveLength(6);
+    const n = parsed.structure.symbols.length;
+    expect(n).toBeGreaterThanOrEqual(8);
+    expect(n).toBeLessThanOrEqual(64);
+    // Bound silicon: a few eV per atom below the free atoms, whatever the phase.
+    expect(parsed.results.energy / n).toBeGreaterThan(-6);
+    expect(parsed.results.energy / n).toBeLessThan(-3);
+    kinds.add((d as unknown as { dft: { kind: string } }).dft.kind);
+  }
+  expect(kinds.size).toBeGreaterThan(1);
+});
+
+test('seed-demo --labeller kumagai-si twice with the same seed inserts nothing the second time', async () => {
+  const args = ['seed-demo', '--labeller', 'kumagai-si', '--campaign', 'si-twice', '--count', '5'];
+  expect((await cli(...args)).code).toBe(ExitCode.Ok);
+  const before = await calculations().find({ campaign: 'si-twice' }).sort({ _id: 1 }).toArray();
+  const again = await cli(...args, '--append', '--json');
+  expect(again.code).toBe(ExitCode.Ok);
+  expect(JSON.parse(again.out)).toMatchObject({ inserted: 0, alreadyPresent: 5 });
+  expect(await calculations().find({ campaign: 'si-twice' }).sort({ _id: 1 }).toArray()).toEqual(before);
+  expect(before.map((d) => d._id)).toEqual(
+    [0, 1, 2, 3, 4].map((i) => `si-twice/kumagai-Si-seed0-${String(i).padStart(6, '0')}`),
+  );
+});
+
+test('the Kumagai silicon labeller is size-consistent: perfect diamond has the same energy per atom in 8- and 64-atom cells', () => {
+  // The factory's own calculator, imported from python/silicon_factory.py.
+  const script = [
+    'import json, sys',
+    `sys.path.insert(0, ${JSON.stringify(PYTHON_HELPERS_DIR)})`,
+    'from ase.build import bulk',
+    'from silicon_factory import CALCULATOR',
+    'out = {}',
+    'for name, reps in (("cell8", (1, 1, 1)), ("cell64", (2, 2, 2))):',
+    '    atoms = bulk("Si", "diamond", a=5.43, cubic=True).repeat(reps)',
+    '    atoms.calc = CALCULATOR',
+    '    out[name] = {"n": len(atoms), "perAtom": float(atoms.get_potential_energy()) / len(atoms),',
+    '                 "maxForce": float(abs(atoms.get_forces()).max())}',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const result = JSON.parse(execFileSync(INSTALLED.python, ['-c', script], { encoding: 'utf8' })) as Record<
+    'cell8' | 'cell64',
+    { n: number; perAtom: number; maxForce: number }
+  >;
+  expect(result.cell8.n).toBe(8);
+  expect(result.cell64.n).toBe(64);
+  expect(Math.abs(result.cell8.perAtom - result.cell64.perAtom)).toBeLessThan(1e-6);
+  // Kumagai's diamond silicon binds by about 4.6 eV/atom, and a perfect crystal feels no force.
+  expect(result.cell8.perAtom).toBeGreaterThan(-4.8);
+  expect(result.cell8.perAtom).toBeLessThan(-4.4);
+  expect(result.cell64.maxForce).toBeLessThan(1e-6);
+});
+
 test('dataset export writes the extxyz and its manifest and reports them', async () => {
   await cli('seed-demo', '--campaign', 'export-me', '--count', '6', '--seed', '1');
   const dir = scratchDir('cli-export');
@@ -149,6 +247,12 @@ test.each<[string, string[], RegExp]>([
   ['a negative --max-force', ['dataset', 'export', '--campaign', 'c', '--max-force=-1'], /maxForce/],
   ['an unknown flag', ['seed-demo', '--colour', 'blue'], /colour/],
   ['a non-EMT element', ['seed-demo', '--elements', 'Fe'], /EMT metals/],
+  ['an unknown labeller', ['seed-demo', '--labeller', 'dft'], /--labeller must be one of emt, kumagai-si/],
+  [
+    'an element other than Si for the silicon labeller',
+    ['seed-demo', '--labeller', 'kumagai-si', '--elements', 'Cu'],
+    /--elements: --labeller kumagai-si labels silicon only/,
+  ],
   ['a count that is not a number', ['seed-demo', '--count', 'many'], /--count must be a number/],
 ])('%s is a usage error (exit code 2)', async (_name, args, message) => {
   const r = await cli(...args);
@@ -157,7 +261,9 @@ test.each<[string, string[], RegExp]>([
 });
 
 test('both commands explain themselves with --help and are listed by mlip-train --help', async () => {
-  expect((await cli('seed-demo', '--help')).out).toMatch(/^Usage: mlip-train seed-demo/);
+  const seedHelp = (await cli('seed-demo', '--help')).out;
+  expect(seedHelp).toMatch(/^Usage: mlip-train seed-demo/);
+  expect(seedHelp).toMatch(/--labeller NAME\s+emt or kumagai-si/);
   expect((await cli('dataset', '--help')).out).toMatch(/^Usage: mlip-train dataset export --campaign NAME/);
   const overview = await cli('--help');
   expect(overview.out).toMatch(/seed-demo/);

@@ -1,6 +1,8 @@
 /**
- * `mlip-train seed-demo`: the mocked DFT factory. Inserts completed calculations labelled with ASE's EMT
- * calculator (python/emt_factory.py) into `calculations`, in contract-v1 shape, for demos and tests.
+ * `mlip-train seed-demo`: the mocked DFT factory. Inserts completed calculations into `calculations`, in
+ * contract-v1 shape, for demos, tests and benches, labelled by one of two stand-ins for DFT (--labeller):
+ * ASE's EMT calculator on fcc metals (python/emt_factory.py, the default), or matscipy's Kumagai many-body
+ * potential on diverse silicon (python/silicon_factory.py), hard enough to tell a good fit from a poor one.
  *
  * Never touches existing data silently: a campaign that already has documents is refused unless
  * --append is given, and with --append documents whose (deterministic) _id is already there are left
@@ -19,27 +21,80 @@ import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 const EMT_METALS = ['Al', 'Cu', 'Ag', 'Au', 'Ni', 'Pd', 'Pt'];
 const INSERT_BATCH = 200;
 
-/** What the mocked DFT "code" records about its settings; the hash lets selections pin these settings. */
+/** What a mocked DFT "code" records about its settings; the hash lets selections pin these settings. */
 export const EMT_DFT_SETTINGS = {
   code: 'ASE-EMT',
   xc: 'EMT',
   calculator: 'ase.calculators.emt.EMT',
 } as const;
-export const EMT_SETTINGS_HASH = createHash('sha256')
-  .update(JSON.stringify(EMT_DFT_SETTINGS))
-  .digest('hex')
-  .slice(0, 16);
+export const KUMAGAI_SI_DFT_SETTINGS = {
+  code: 'matscipy-Kumagai',
+  xc: 'Kumagai-Izumi-Hara-Sakai 2007 (Si)',
+  calculator: 'matscipy.calculators.manybody.Manybody(Kumagai)',
+} as const;
+
+const settingsHash = (settings: object) =>
+  createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+export const EMT_SETTINGS_HASH = settingsHash(EMT_DFT_SETTINGS);
+export const KUMAGAI_SI_SETTINGS_HASH = settingsHash(KUMAGAI_SI_DFT_SETTINGS);
+
+interface Labeller {
+  /** The factory script in python/. */
+  script: string;
+  /** Elements it can label, and the default. */
+  elements: string[];
+  defaultElements: string[];
+  /** Whether the factory takes --elements (the silicon factory is Si only). */
+  takesElements: boolean;
+  /** How many distinct elements a structure may hold. */
+  maxElements: number;
+  dft: Record<string, string>;
+  /** A word for the output: "EMT". */
+  name: string;
+  /** The _id's labeller part: `${campaign}/${idTag}-${elements}-seed${seed}-${index}`. */
+  idTag: string;
+}
+
+export const LABELLERS: Record<'emt' | 'kumagai-si', Labeller> = {
+  emt: {
+    script: 'emt_factory.py',
+    elements: EMT_METALS,
+    defaultElements: ['Cu'],
+    takesElements: true,
+    maxElements: 2,
+    dft: { ...EMT_DFT_SETTINGS, settingsHash: EMT_SETTINGS_HASH },
+    name: 'EMT',
+    idTag: 'emt',
+  },
+  'kumagai-si': {
+    script: 'silicon_factory.py',
+    elements: ['Si'],
+    defaultElements: ['Si'],
+    takesElements: false,
+    maxElements: 1,
+    dft: { ...KUMAGAI_SI_DFT_SETTINGS, settingsHash: KUMAGAI_SI_SETTINGS_HASH },
+    name: 'Kumagai-Si',
+    idTag: 'kumagai',
+  },
+};
+type LabellerName = keyof typeof LABELLERS;
 
 const usage = `Usage: mlip-train seed-demo [options]
 
-Inserts completed demo calculations, labelled with ASE's EMT calculator (a stand-in for DFT), into the
-'calculations' collection: strained and rattled 2x2x2 fcc supercells (32 atoms), vacancies (31 atoms) and
-(111) surface slabs (16 atoms), with energy, forces and stress, in contract-v1 shape. The same
---seed gives the same structures; document ids are deterministic.
+Inserts completed demo calculations, labelled by a stand-in for DFT, into the 'calculations' collection,
+with energy, forces and stress, in contract-v1 shape. The same --seed gives the same structures; document
+ids are deterministic. Two labellers (--labeller):
+  emt         ASE's EMT calculator on fcc metals: strained and rattled 2x2x2 fcc supercells (32 atoms),
+              vacancies (31 atoms) and (111) surface slabs (16 atoms). Fast and easy to fit.
+  kumagai-si  matscipy's Kumagai many-body potential on diverse silicon (8-64 atoms): strained and rattled
+              diamond, vacancies, compressed and stretched diamond, beta-tin, simple cubic, bcc and fcc.
+              Directional, many-body bonding: a realistic test of a fit. Si only.
 
 Options:
-  --campaign NAME     campaign name (default: demo-cu)
-  --elements E[,E2]   one EMT metal, or two for a binary alloy: ${EMT_METALS.join(', ')} (default: Cu)
+  --labeller NAME     emt or kumagai-si (default: emt)
+  --campaign NAME     campaign name (default: demo-cu; demo-si with --labeller kumagai-si)
+  --elements E[,E2]   emt: one EMT metal, or two for a binary alloy: ${EMT_METALS.join(', ')} (default: Cu);
+                      kumagai-si: Si only (the default)
   --count N           number of calculations (default: 60)
   --seed S            random seed (default: 0)
   --start K           first index of the generated sequence (default: 0), to extend a campaign
@@ -66,9 +121,10 @@ interface FactoryLine {
 
 async function* factoryDocuments(
   python: string,
+  script: string,
   args: string[],
 ): AsyncGenerator<FactoryLine, void, undefined> {
-  const child = spawn(python, [path.join(PYTHON_HELPERS_DIR, 'emt_factory.py'), ...args], {
+  const child = spawn(python, [path.join(PYTHON_HELPERS_DIR, script), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -82,7 +138,7 @@ async function* factoryDocuments(
       if (line.trim()) yield JSON.parse(line) as FactoryLine;
     }
     const code = await exited;
-    if (code !== 0) throw new Error(`emt_factory.py exited with code ${code}: ${stderr.trim()}`);
+    if (code !== 0) throw new Error(`${script} exited with code ${code}: ${stderr.trim()}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGTERM');
   }
@@ -90,10 +146,11 @@ async function* factoryDocuments(
 
 export const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
-  summary: 'insert demo calculations labelled with ASE EMT (the mocked DFT factory)',
+  summary: 'insert demo calculations labelled with ASE EMT or Kumagai silicon (the mocked DFT factory)',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(args, {
+      labeller: { type: 'string' },
       campaign: { type: 'string' },
       elements: { type: 'string' },
       count: { type: 'string' },
@@ -103,17 +160,32 @@ export const seedDemoCommand: CliCommand = {
       append: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const campaign = values.campaign ?? 'demo-cu';
-    if (campaign.trim() === '') throw new UsageError('--campaign must not be empty');
-    const elements = (values.elements ?? 'Cu').split(',').map((e) => e.trim());
-    if (
-      elements.length > 2 ||
-      elements.some((e) => !EMT_METALS.includes(e)) ||
-      new Set(elements).size !== elements.length
-    )
+    const labellerName = values.labeller ?? 'emt';
+    if (!Object.hasOwn(LABELLERS, labellerName))
       throw new UsageError(
-        `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${values.elements}'`,
+        `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labellerName}'`,
       );
+    const labeller = LABELLERS[labellerName as LabellerName];
+    const campaign = values.campaign ?? (labellerName === 'emt' ? 'demo-cu' : 'demo-si');
+    if (campaign.trim() === '') throw new UsageError('--campaign must not be empty');
+    const elements =
+      values.elements === undefined
+        ? labeller.defaultElements
+        : values.elements.split(',').map((e) => e.trim());
+    if (labellerName === 'emt') {
+      if (
+        elements.length > labeller.maxElements ||
+        elements.some((e) => !labeller.elements.includes(e)) ||
+        new Set(elements).size !== elements.length
+      )
+        throw new UsageError(
+          `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${values.elements}'`,
+        );
+    } else if (elements.length !== 1 || elements[0] !== 'Si') {
+      throw new UsageError(
+        `--elements: --labeller ${labellerName} labels silicon only (--elements Si, the default), got '${values.elements}'`,
+      );
+    }
     const count = intFlag('count', values.count, 60, 1);
     const seed = intFlag('seed', values.seed, 0, 0);
     const start = intFlag('start', values.start, 0, 0);
@@ -134,7 +206,7 @@ export const seedDemoCommand: CliCommand = {
         return ExitCode.Failed;
       }
       const idOf = (index: number) =>
-        `${campaign}/emt-${elements.join('')}-seed${seed}-${String(index).padStart(6, '0')}`;
+        `${campaign}/${labeller.idTag}-${elements.join('')}-seed${seed}-${String(index).padStart(6, '0')}`;
       let inserted = 0;
       let alreadyPresent = 0;
       let batch: FactoryLine[] = [];
@@ -156,7 +228,7 @@ export const seedDemoCommand: CliCommand = {
             status: 'completed',
             structure: d.structure,
             results: d.results,
-            dft: { ...EMT_DFT_SETTINGS, settingsHash: EMT_SETTINGS_HASH, kind: d.kind },
+            dft: { ...labeller.dft, kind: d.kind },
             completedAt,
           }));
         if (docs.length) await calculations.insertMany(docs, { ordered: true });
@@ -165,24 +237,32 @@ export const seedDemoCommand: CliCommand = {
         batch = [];
       };
       const factoryArgs = [
-        '--elements',
-        elements.join(','),
+        ...(labeller.takesElements ? ['--elements', elements.join(',')] : []),
         '--count',
         String(count),
         '--seed',
         String(seed),
+        '--start',
+        String(start),
       ];
-      factoryArgs.push('--start', String(start));
-      for await (const doc of factoryDocuments(env.MLIP_PYTHON, factoryArgs)) {
+      for await (const doc of factoryDocuments(env.MLIP_PYTHON, labeller.script, factoryArgs)) {
         batch.push(doc);
         if (batch.length >= INSERT_BATCH) await flush();
       }
       await flush();
-      const result = { campaign, database: env.MLIP_DB, elements, seed, inserted, alreadyPresent };
+      const result = {
+        campaign,
+        database: env.MLIP_DB,
+        labeller: labellerName,
+        elements,
+        seed,
+        inserted,
+        alreadyPresent,
+      };
       if (values.json) io.out(JSON.stringify(result));
       else
         io.out(
-          `seeded ${inserted} EMT calculation(s) of ${elements.join('-')} into campaign '${campaign}' ` +
+          `seeded ${inserted} ${labeller.name} calculation(s) of ${elements.join('-')} into campaign '${campaign}' ` +
             `(database '${env.MLIP_DB}')${alreadyPresent ? `; ${alreadyPresent} already present, left as they were` : ''}`,
         );
       return ExitCode.Ok;
