@@ -3,6 +3,13 @@
  * MLIP_POTENTIALS_DIR/<name>/v<version>/ atomically (staged, then renamed) and registers the version in
  * the `potentials` collection. Retries are safe: a publish that already happened (files or document) is
  * found by its publish key and reused, never duplicated.
+ *
+ * pacemaker draws its own figures at the end of a fit: `report/{train,test}_*.png` (parity plots, error
+ * distributions) and `{train,test}_ef-distributions.png` in the workspace root (the dataset's energies
+ * and forces). They are published, under pacemaker's file names, in the version's `report/` and listed
+ * in the registry document's `figures` array (file, path, sha256, bytes), not in `files`: those keys
+ * are PUBLISHED_FILES names, and a figure's file name holds a '.' that a MongoDB key cannot. Figures are
+ * optional: a fit that drew none publishes without them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -17,6 +24,7 @@ import {
   insertPotential,
   potentialId,
   type PotentialRecord,
+  type PublishedFigure,
 } from '../src/db/potentials-registry';
 import type { FinalMetrics } from '../src/training/metrics';
 import { writeLearningCurveFile } from '../src/plot/learning-curve-file';
@@ -24,6 +32,13 @@ import { TRAINER_FILES } from './execute-training';
 
 const execFileAsync = promisify(execFile);
 const PUBLISH_KEY_FILE = '.publish-key';
+
+/** Where pacemaker's figures are, in the workspace and in a published version. */
+export const FIGURES_DIR = 'report';
+/** Bounds on what is copied: at most this many figures (by name), each at most this large. */
+export const MAX_FIGURES = 50;
+export const MAX_FIGURE_BYTES = 20 * 1024 * 1024;
+const ROOT_FIGURE = /^[A-Za-z0-9_-]+_ef-distributions\.png$/;
 
 /** What a published version holds, by registry key (MongoDB keys cannot contain '.'). */
 export const PUBLISHED_FILES = {
@@ -79,6 +94,38 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+const byName = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0);
+const isPng = (name: string) => name.endsWith('.png');
+
+/** Regular files (never symlinks) in `dir` whose names pass `keep`; none when `dir` is absent. */
+function regularFiles(dir: string, keep: (name: string) => boolean): Map<string, string> {
+  const found = new Map<string, string>();
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return found;
+    throw err;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile() || !keep(entry.name)) continue;
+    const file = path.join(dir, entry.name);
+    if (fs.lstatSync(file).size <= MAX_FIGURE_BYTES) found.set(entry.name, file);
+  }
+  return found;
+}
+
+/**
+ * pacemaker's figures in a workspace, by file name: every `report/*.png` and the root-level
+ * `*_ef-distributions.png` (report/ wins a name clash), sorted, at most MAX_FIGURES.
+ */
+export function pacemakerFigures(workspaceDir: string): [string, string][] {
+  const figures = regularFiles(workspaceDir, (name) => ROOT_FIGURE.test(name));
+  for (const [name, file] of regularFiles(path.join(workspaceDir, FIGURES_DIR), isPng))
+    figures.set(name, file);
+  return [...figures].sort(byName).slice(0, MAX_FIGURES);
+}
+
 function versionDirs(nameDir: string): { version: number; dir: string }[] {
   if (!fs.existsSync(nameDir)) return [];
   return fs
@@ -128,6 +175,15 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       if (!fs.existsSync(file)) continue; // fit-metrics.txt is optional
       files[key] = { path: file, sha256: await sha256File(file), bytes: fs.statSync(file).size };
     }
+    // Listed from the published copy, so a retry after the move registers what is really there.
+    const figures: PublishedFigure[] = [];
+    for (const [name, file] of [...regularFiles(path.join(target.dir, FIGURES_DIR), isPng)].sort(byName))
+      figures.push({
+        file: `${FIGURES_DIR}/${name}`,
+        path: file,
+        sha256: await sha256File(file),
+        bytes: fs.statSync(file).size,
+      });
     const record: PotentialRecord = {
       _id: potentialId(input.name, target.version),
       name: input.name,
@@ -135,6 +191,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       campaign: input.campaign,
       directory: target.dir,
       files,
+      figures,
       dataset: {
         structures: input.dataset.structures,
         atoms: input.dataset.atoms,
@@ -183,6 +240,9 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         const title = `${input.name}: learning curve (campaign ${input.campaign})`;
         writeLearningCurveFile(curve, path.join(staging, PUBLISHED_FILES.learningCurve), title);
       }
+      const figures = pacemakerFigures(input.workspaceDir);
+      if (figures.length > 0) fs.mkdirSync(path.join(staging, FIGURES_DIR));
+      for (const [name, file] of figures) copies.push([file, path.join(FIGURES_DIR, name)]);
       for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
       fs.writeFileSync(
         path.join(staging, PUBLISHED_FILES.metrics),

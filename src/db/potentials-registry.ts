@@ -15,6 +15,18 @@ const PublishedFileSchema = z.strictObject({
   bytes: z.number().int(),
 });
 
+/**
+ * One of pacemaker's own figures (parity plots, error distributions), copied from the workspace's
+ * `report/` (and its root `*_ef-distributions.png`) into the version's `report/`. `file` is the path
+ * relative to the version directory, e.g. "report/train_E-dE-dist.png", keeping pacemaker's file name.
+ */
+const PublishedFigureSchema = z.strictObject({
+  ...PublishedFileSchema.shape,
+  file: z.string().regex(/^report\/[^/]+\.png$/),
+});
+
+export type PublishedFigure = z.infer<typeof PublishedFigureSchema>;
+
 export const PotentialRecordSchema = z.strictObject({
   _id: z.string(),
   name: z.string(),
@@ -22,6 +34,12 @@ export const PotentialRecordSchema = z.strictObject({
   campaign: z.string(),
   directory: z.string(),
   files: z.record(z.string(), PublishedFileSchema),
+  /**
+   * pacemaker's figures, sorted by `file`: an array rather than more `files` keys, because MongoDB keys
+   * cannot hold the '.' of a file name. Empty when pacemaker drew none; absent in versions published
+   * before figures were.
+   */
+  figures: z.array(PublishedFigureSchema).optional(),
   dataset: DatasetSummarySchema.pick({ structures: true, atoms: true, sha256: true, elements: true }),
   trainer: z.record(z.string(), z.unknown()),
   metrics: FinalMetricsSchema,

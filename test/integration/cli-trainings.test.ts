@@ -235,7 +235,7 @@ test(
   FIT_TIMEOUT_MS,
 );
 
-test('potentials lists the registry with RMSEs and paths; --show prints the learning curve and .yace of a version', async () => {
+test('potentials lists the registry with RMSEs and paths; --show prints the learning curve, .yace and figures of a version', async () => {
   const r = await cli(['potentials']);
   expect(r.code).toBe(0);
   expect(r.out[0]).toMatch(/^ID +CAMPAIGN +STRUCTURES +TRAIN E\/F RMSE +TEST E\/F RMSE +YACE$/);
@@ -256,6 +256,12 @@ test('potentials lists the registry with RMSEs and paths; --show prints the lear
     expect(svg).toBe(path.join(path.dirname(yace), 'learning-curve.svg'));
     expect(fs.readFileSync(svg!, 'utf8')).toMatch(/^<\?xml[\s\S]*<\/svg>\n$/);
     expect(show.stdout).toContain(`potential       ${yace}`);
+    // pacemaker's own figures, published by the workflow.
+    const figure = path.join(path.dirname(yace), 'report', 'train_EF-pairplots.png');
+    expect(show.stdout).toMatch(
+      new RegExp(`^figure +${figure.replace(/[.]/g, '\\.')} +.*parity plots.*\\(train\\)$`, 'm'),
+    );
+    expect(fs.statSync(figure).size).toBeGreaterThan(1000);
   }
   const missing = await cli(['potentials', '--show', 'cu-cli@v9']);
   expect(missing.code).toBe(1);

@@ -12,12 +12,15 @@ const usage = `Usage: mlip-train potentials [--name NAME] [--json]
 Lists the published potentials, newest version first within each name: id (name@vVERSION), campaign,
 dataset size, final train/test RMSEs of energy (meV/atom) and forces (meV/Å), and the .yace path.
 --show prints the path of one potential's learning-curve plot (learning-curve.svg: loss and RMSEs per
-iteration, open it in a browser) and of its .yace; without @vK the latest version.
+iteration, open it in a browser), of its .yace, and of each figure pacemaker drew at the end of the fit
+(report/*.png: parity plots and error distributions, for the train and the test set), with what it
+shows; without @vK the latest version.
 
 Options:
   --name NAME          only versions of this potential
-  --show NAME[@vK]     one potential: its learning curve and .yace paths
-  --json               print the registry documents (with --show: {id, learningCurve, yace, directory})
+  --show NAME[@vK]     one potential: its learning curve, .yace and figures
+  --json               print the registry documents (with --show: {id, learningCurve, yace, directory,
+                       figures: [{file, path, sha256, bytes, description}]})
 
 Environment: MONGODB_URI, MLIP_DB.
 Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, or
@@ -26,6 +29,23 @@ MongoDB is unreachable; 2 usage.`;
 /** A URI without its user:password, for messages. */
 function redact(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** What each of pacemaker's figures shows, by the part of its name after "train_" / "test_". */
+const FIGURE_SUBJECTS: Record<string, string> = {
+  'E-dE-dist': 'energy error vs reference energy, with their distributions',
+  'E-dE-nn': 'reference energy and energy error vs nearest-neighbour distance',
+  'EF-pairplots': 'predicted vs reference energies and force components (parity plots)',
+  'F-dF-dist': 'force-magnitude error vs reference force magnitude, with their distributions',
+  'Fi-dFi-dist': 'force-component error vs reference force component, with their distributions',
+  'ef-distributions': 'distributions of the reference energies and force magnitudes',
+};
+
+/** One line on what a figure (e.g. "report/train_E-dE-dist.png") shows, from its file name. */
+export function describeFigure(file: string): string {
+  const m = /^(?:.*\/)?(train|test)_(.+)\.png$/.exec(file);
+  if (!m) return 'figure drawn by pacemaker';
+  return `${FIGURE_SUBJECTS[m[2]!] ?? `pacemaker figure ${m[2]}`} (${m[1]})`;
 }
 
 const rmse = (s: { rmseEnergyMeVPerAtom: number; rmseForcesMeVPerA: number } | null | undefined) =>
@@ -80,10 +100,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
       const curve = r.files.learningCurve?.path;
       const yace = r.files.yace?.path;
+      const figures = (r.figures ?? []).map((f) => ({
+        ...f,
+        description: describeFigure(f.file),
+      }));
       if (values.json)
         io.out(
           JSON.stringify(
-            { id: r._id, learningCurve: curve ?? null, yace: yace ?? null, directory: r.directory },
+            {
+              id: r._id,
+              learningCurve: curve ?? null,
+              yace: yace ?? null,
+              directory: r.directory,
+              figures,
+            },
             null,
             2,
           ),
@@ -91,6 +121,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       else {
         if (curve) io.out(`learning curve  ${curve}`);
         io.out(`potential       ${yace ?? '-'}`);
+        const width = Math.max(0, ...figures.map((f) => f.path.length));
+        for (const f of figures) io.out(`figure          ${f.path.padEnd(width)}  ${f.description}`);
       }
       if (!curve) {
         io.err(
@@ -136,7 +168,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 export const potentialsCommand: CliCommand = {
   name: 'potentials',
-  summary: 'the registry of published potentials; --show NAME[@vK] gives its learning curve and .yace',
+  summary:
+    'the registry of published potentials; --show NAME[@vK] gives its learning curve, .yace and figures',
   usage,
   run,
 };
