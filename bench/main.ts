@@ -5,9 +5,19 @@ const BENCHES: Record<
   string,
   { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> }
 > = {
+  backends: {
+    summary:
+      'pyace vs tensorpot evaluator on Kumagai silicon at three basis sizes: time per iteration, evals, held-out RMSE',
+    load: () => import('./backends'),
+  },
   fetch: {
     summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
     load: () => import('./fetch'),
+  },
+  fidelity: {
+    summary:
+      'the default trainer settings on Kumagai silicon: wall time, train/held-out RMSE vs. E < 5 meV/atom, F < 100 meV/Å',
+    load: () => import('./fidelity'),
   },
   orchestration: {
     summary:

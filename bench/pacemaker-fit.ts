@@ -1,0 +1,249 @@
+/**
+ * What the `backends` and `fidelity` benches share: a silicon dataset (bench/silicon_dataset.py), an input.yaml
+ * made by the product's own functions, one pacemaker fit run directly in a folder of its own with progress
+ * printed as it goes, and the figures read back from pacemaker's log and prediction files.
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { INSTALLED, PROJECT_ROOT, PYTHON_HELPERS_DIR } from '../src/config/paths';
+import { buildPacemakerDocument, renderPacemakerYaml } from '../src/trainer/pacemaker-config';
+import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
+
+const execFileAsync = promisify(execFile);
+
+export const PYTHON = process.env.MLIP_PYTHON ?? INSTALLED.python;
+export const PACEMAKER = process.env.PACEMAKER_BIN ?? INSTALLED.pacemaker;
+
+export interface SiliconDataset {
+  train: { path: string; structures: number; atoms: number; kinds: Record<string, number> };
+  test: { path: string; structures: number; atoms: number; kinds: Record<string, number> };
+}
+
+/** Train and held-out pickles of Kumagai-labelled silicon (python/silicon_factory.py's structures). */
+export async function makeSiliconDataset(
+  dir: string,
+  train: number,
+  test: number,
+  seed: number,
+): Promise<SiliconDataset> {
+  const { stdout } = await execFileAsync(
+    PYTHON,
+    [
+      path.join(PROJECT_ROOT, 'bench', 'silicon_dataset.py'),
+      '--train',
+      String(train),
+      '--test',
+      String(test),
+      '--seed',
+      String(seed),
+      dir,
+    ],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as SiliconDataset;
+}
+
+/**
+ * input.yaml for `trainer` (resolved with the product's defaults for everything not given), fitted to the
+ * train pickle and evaluated on the held-out pickle: `data.test_filename` replaces any `test_size` split, so
+ * the fit sees every training structure and the held-out structures are the same for every run.
+ */
+export function pacemakerInput(trainer: TrainerParamsInput, dataset: SiliconDataset, note: string): string {
+  const params = resolveTrainerParams(trainer);
+  const doc = buildPacemakerDocument(params, {
+    elements: ['Si'],
+    pacemakerDatasetPath: dataset.train.path,
+  });
+  delete doc.data.test_size;
+  doc.data.test_filename = dataset.test.path;
+  return renderPacemakerYaml(doc, note);
+}
+
+export interface ErrorFigures {
+  structures: number;
+  atoms: number;
+  rmseEnergyMeVPerAtom: number;
+  maeEnergyMeVPerAtom: number;
+  rmseForcesMeVPerA: number;
+  maeForcesMeVPerA: number;
+}
+
+export interface FitFigures {
+  dir: string;
+  /** pacemaker start → exit, s. */
+  wallS: number;
+  /** "Total number of functions: N / number of parameters: P" from the log. */
+  functions: number | null;
+  parameters: number | null;
+  /** Start → "Running fit backend": reading data, building the basis, neighbour lists. */
+  setupS: number | null;
+  /** "Running fit backend" → "Initial state": the first loss evaluation (with tensorpot, TensorFlow's tracing). */
+  firstEvalS: number | null;
+  /** Mean time of one iteration, from the time stamps of "Iteration #1" to the last iteration's line. */
+  perIterationS: number | null;
+  /** "Fitting took N seconds" (pacemaker's own figure: the whole fit backend, first evaluation included). */
+  fitS: number | null;
+  iterations: number;
+  /** Loss evaluations, "(N evals)" of the last iteration. */
+  evals: number | null;
+  train: ErrorFigures | null;
+  test: ErrorFigures | null;
+}
+
+const STAMP = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) /;
+
+function stampMs(line: string): number | undefined {
+  const m = STAMP.exec(line);
+  return m ? Date.parse(`${m[1]!.replace(' ', 'T')}.${m[2]}`) : undefined;
+}
+
+/**
+ * The figures of a finished fit, from pacemaker's log.txt (one clean line per message; its stdout also
+ * carries pyace's per-evaluation progress, written without line breaks), its stdout's "Fitting took" and
+ * its prediction files.
+ */
+export async function readFit(dir: string, wallS: number, startMs: number): Promise<FitFigures> {
+  const lines = [
+    ...fs.readFileSync(path.join(dir, 'log.txt'), 'utf8').split(/[\r\n]+/),
+    ...(/Fitting took\s+[\d.]+ seconds/.exec(fs.readFileSync(path.join(dir, 'pacemaker.out'), 'utf8')) ?? []),
+  ];
+  let functions: number | null = null;
+  let parameters: number | null = null;
+  let backendAt: number | undefined;
+  let initialAt: number | undefined;
+  let fitS: number | null = null;
+  const iterationsAt: { n: number; at: number; evals: number }[] = [];
+  for (const line of lines) {
+    const f = /Total number of functions: (\d+) \/ number of parameters: (\d+)/.exec(line);
+    if (f) {
+      functions = Number(f[1]);
+      parameters = Number(f[2]);
+    }
+    if (/Running fit backend/.test(line)) backendAt = stampMs(line);
+    if (/Initial state:/.test(line)) initialAt = stampMs(line);
+    const it = /Iteration\s+#(\d+)\s+\((\d+) evals\)/.exec(line);
+    const at = stampMs(line);
+    if (it && at !== undefined && !/\(TEST\)/.test(line))
+      iterationsAt.push({ n: Number(it[1]), at, evals: Number(it[2]) });
+    const took = /Fitting took\s+([\d.]+) seconds/.exec(line);
+    if (took) fitS = Number(took[1]);
+  }
+  const first = iterationsAt[0];
+  const last = iterationsAt.at(-1);
+  const perIterationS =
+    first && last && last.n > first.n ? (last.at - first.at) / 1000 / (last.n - first.n) : null;
+  const { stdout } = await execFileAsync(PYTHON, [
+    path.join(PYTHON_HELPERS_DIR, 'prediction_metrics.py'),
+    dir,
+  ]);
+  const metrics = JSON.parse(stdout) as { train: ErrorFigures | null; test: ErrorFigures | null };
+  return {
+    dir,
+    wallS,
+    functions,
+    parameters,
+    setupS: backendAt !== undefined ? (backendAt - startMs) / 1000 : null,
+    firstEvalS: backendAt !== undefined && initialAt !== undefined ? (initialAt - backendAt) / 1000 : null,
+    perIterationS,
+    fitS,
+    iterations: last?.n ?? 0,
+    evals: last?.evals ?? null,
+    train: metrics.train,
+    test: metrics.test,
+  };
+}
+
+/**
+ * Runs `pacemaker input.yaml` in `dir` (a session of its own, output to pacemaker.out), printing a line
+ * with `label` for each iteration (at most every `everyS` seconds), and returns the fit's figures.
+ */
+export async function runPacemaker(dir: string, label: string, everyS = 10): Promise<FitFigures> {
+  const outFile = path.join(dir, 'pacemaker.out');
+  const out = fs.openSync(outFile, 'a');
+  // pacemaker stamps its lines in local time, which Date.parse reads back as local time: the same clock.
+  const startMs = Date.now();
+  const t0 = performance.now();
+  const child = spawn(PACEMAKER, ['input.yaml'], { cwd: dir, detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  let read = 0;
+  let lastPrinted = 0;
+  let pending = '';
+  const poll = () => {
+    const size = fs.statSync(outFile).size;
+    if (size <= read) return;
+    const fd = fs.openSync(outFile, 'r');
+    const buffer = Buffer.alloc(size - read);
+    fs.readSync(fd, buffer, 0, buffer.length, read);
+    fs.closeSync(fd);
+    read = size;
+    const text = pending + buffer.toString('utf8');
+    const lines = text.split(/[\r\n]/);
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const now = (performance.now() - t0) / 1000;
+      const m =
+        /(Initial state:#0|Iteration\s+#\d+)\s+\((\d+) evals\):\s+Loss: (\S+) \| RMSE Energy\(low\): ([\d.]+).*Forces\(low\): ([\d.]+)/.exec(
+          line,
+        );
+      if (m && !/\(TEST\)/.test(line) && (now - lastPrinted >= everyS || /Initial/.test(m[1]!))) {
+        lastPrinted = now;
+        console.log(
+          `    [${label}] ${now.toFixed(0).padStart(5)} s  ${m[1]!.replace(/\s+/, ' ')} (${m[2]} evals): ` +
+            `loss ${m[3]}, train RMSE E ${m[4]} meV/atom, F ${m[5]} meV/Å`,
+        );
+      } else if (/Total number of functions/.test(line)) {
+        console.log(`    [${label}] ${now.toFixed(0).padStart(5)} s  ${line.replace(/^.* - /, '')}`);
+      } else if (/Making predictions/.test(line)) {
+        console.log(
+          `    [${label}] ${now.toFixed(0).padStart(5)} s  fit done; predicting train and held-out sets`,
+        );
+      }
+    }
+  };
+  const watcher = setInterval(poll, 1000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) =>
+        code === 0 ? resolve() : reject(new Error(`pacemaker exited with ${code ?? signal}; see ${outFile}`)),
+      );
+    });
+  } finally {
+    clearInterval(watcher);
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  poll();
+  return readFit(dir, (performance.now() - t0) / 1000, startMs);
+}
+
+export const fmt = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+
+/** `--name value` as a positive integer (or 0 when `allowZero`), or the fallback. */
+export function intOption(args: string[], name: string, fallback: number, allowZero = false): number {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(args[i + 1]);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1))
+    throw new Error(
+      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${args[i + 1]}`,
+    );
+  return value;
+}
+
+/** Where a bench writes its JSON summary: bench/out/ (git-ignored). */
+export function writeSummary(name: string, summary: unknown): string {
+  const dir = path.join(PROJECT_ROOT, 'bench', 'out');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify(summary, null, 2));
+  return file;
+}
