@@ -9,8 +9,13 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { FailureType, nonRetryable } from '../src/errors';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
+import { basisShortfalls, countFunctionsPerElement } from '../src/pacemaker/basis-size';
 import { pacemakerDryRun } from '../src/pacemaker/dry-run';
-import { buildPacemakerDocument, renderPacemakerYaml } from '../src/trainer/pacemaker-config';
+import {
+  buildPacemakerDocument,
+  renderPacemakerYaml,
+  testStructureCount,
+} from '../src/trainer/pacemaker-config';
 import {
   resolveTrainerParams,
   toInvalidTrainerConfig,
@@ -22,12 +27,15 @@ import {
 export const INPUT_YAML = 'input.yaml';
 /** pacemaker --dry-run writes log.txt, target_potential.yaml, ...: kept out of the training's own files. */
 export const DRY_RUN_DIR = 'dry-run';
+/** The basis pacemaker built, written by --dry-run: its function count is checked against the request. */
+const TARGET_POTENTIAL = 'target_potential.yaml';
 
 export interface GeneratePacemakerConfigInput {
   workspaceDir: string;
   /** As the user wrote it; omitted = every default. */
   trainer?: TrainerParamsInput;
-  dataset: Pick<DatasetSummary, 'elements' | 'pacemakerDatasetPath'>;
+  dataset: Pick<DatasetSummary, 'elements' | 'pacemakerDatasetPath'> &
+    Partial<Pick<DatasetSummary, 'structures'>>;
 }
 
 export interface GeneratePacemakerConfigResult {
@@ -53,6 +61,31 @@ function heartbeat(): void {
   }
 }
 
+/**
+ * pacemaker fits fewer functions than asked when the shapes cannot hold them, and says so only in its log:
+ * refuse such a request with the most that can be asked for.
+ */
+async function refuseTruncatedBasis(targetPotentialPath: string, trainer: TrainerParams, elements: string[]) {
+  let built: string;
+  try {
+    built = await fs.readFile(targetPotentialPath, 'utf8');
+  } catch {
+    return; // this pacemaker writes no basis on --dry-run: nothing to check against
+  }
+  const { functionsPerElement, nradmaxByOrder, lmaxByOrder } = trainer.ace;
+  const short = basisShortfalls(functionsPerElement, countFunctionsPerElement(built), elements);
+  if (short.length === 0) return;
+  const most = Math.min(...short.map((s) => s.available));
+  throw nonRetryable(
+    FailureType.InvalidTrainerConfig,
+    `ace.functionsPerElement asks for ${functionsPerElement} functions per element, but the shapes ` +
+      `ace.nradmaxByOrder [${nradmaxByOrder.join(', ')}] and ace.lmaxByOrder [${lmaxByOrder.join(', ')}] hold only ` +
+      `${short.map((s) => `${s.available} for ${s.element}`).join(', ')} (pacemaker would fit that many without ` +
+      `saying so): ask for at most ${most}, or widen the shapes`,
+    { fields: ['ace.functionsPerElement'], maxFunctionsPerElement: most },
+  );
+}
+
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
   return {
     async generatePacemakerConfig(
@@ -67,9 +100,17 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         const doc = buildPacemakerDocument(trainer, {
           elements: input.dataset.elements,
           pacemakerDatasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+          structures: input.dataset.structures,
         });
         elements = doc.potential.elements;
-        yamlText = renderPacemakerYaml(doc);
+        const { structures } = input.dataset;
+        const held = structures === undefined ? 0 : testStructureCount(trainer.testSize, structures);
+        const unsplit =
+          trainer.testSize > 0 && doc.data.test_size === undefined
+            ? `No test split: testSize ${trainer.testSize} of ${structures} structures holds out ` +
+              `${held < 1 ? 'none' : `all ${held}, leaving nothing to fit`}; the whole dataset is fitted.`
+            : undefined;
+        yamlText = renderPacemakerYaml(doc, unsplit);
       } catch (err) {
         if (err instanceof TrainerParamsError) throw toInvalidTrainerConfig(err);
         throw err;
@@ -118,6 +159,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
             `install tensorpotential with TensorFlow on the worker, or use backend.evaluator "pyace"`,
           { field: 'backend.evaluator' },
         );
+      await refuseTruncatedBasis(path.join(dryRunDir, TARGET_POTENTIAL), trainer, elements);
       await fs.rm(dryRunDir, { recursive: true, force: true });
       return { inputYamlPath, elements, kappa: trainer.kappa, trainer };
     },

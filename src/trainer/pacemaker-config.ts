@@ -18,6 +18,8 @@ export interface DatasetForConfig {
   elements: string[];
   /** pacemaker's dataset (.pckl.gzip); written as given (absolute paths keep the file valid anywhere). */
   pacemakerDatasetPath: string;
+  /** Structures in the dataset, when known: decides whether the test split leaves something to fit. */
+  structures?: number;
 }
 
 /** Smoothing width of the outer cutoff (Å), pacemaker's documented value. */
@@ -50,7 +52,32 @@ export interface PacemakerDocument {
   };
   data: Record<string, unknown>;
   fit: Record<string, unknown>;
-  backend: { evaluator: string; batch_size: number; display_step: number };
+  backend: {
+    evaluator: string;
+    batch_size: number;
+    display_step: number;
+    batch_size_reduction?: boolean;
+    gpu_config?: { gpu_ind: number; mem_limit: number };
+  };
+}
+
+/**
+ * How many structures pacemaker's train_test_split holds out of `structures` for `testSize`: a fraction is
+ * rounded down (int(n * f)), a whole number is taken as it is.
+ */
+export function testStructureCount(testSize: number, structures: number): number {
+  return testSize < 1 ? Math.floor(structures * testSize) : testSize;
+}
+
+/**
+ * The test split pacemaker can make of this dataset: undefined when there is none to make (testSize 0,
+ * or a dataset so small that the split would hold out nothing or leave nothing to fit).
+ */
+export function effectiveTestSize(testSize: number, structures: number | undefined): number | undefined {
+  if (testSize <= 0) return undefined;
+  if (structures === undefined) return testSize;
+  const held = testStructureCount(testSize, structures);
+  return held >= 1 && held < structures ? testSize : undefined;
 }
 
 /**
@@ -139,7 +166,8 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     filename: dataset.pacemakerDatasetPath,
     reference_energy: referenceEnergy,
   };
-  if (params.testSize > 0) data.test_size = params.testSize;
+  const testSize = effectiveTestSize(params.testSize, dataset.structures);
+  if (testSize !== undefined) data.test_size = testSize;
 
   const loss = {
     kappa: params.kappa,
@@ -183,6 +211,14 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
       evaluator: params.backend.evaluator,
       batch_size: params.backend.batchSize,
       display_step: params.backend.displayStep,
+      // tensorpot only: halve the batch and go on when TensorFlow runs out of memory, instead of failing
+      // hours into a fit; and the GPU placement (pyace ignores both).
+      ...(params.backend.evaluator === 'tensorpot'
+        ? {
+            batch_size_reduction: true,
+            gpu_config: { gpu_ind: params.backend.gpu.index, mem_limit: params.backend.gpu.memoryLimitMb },
+          }
+        : {}),
     },
   };
 }

@@ -35,11 +35,27 @@ export function parsePairKey(key: string): [string, string] | undefined {
   return m ? [m[1]!, m[2]!] : undefined;
 }
 
-/** Per-order radial sizes (nradmax_by_orders) used when ace.nradmaxByOrder is not given. */
-export const DEFAULT_NRADMAX_BY_ORDER = [5, 2, 2, 1, 1, 1];
-/** Per-order angular sizes (lmax_by_orders) used when ace.lmaxByOrder is not given. */
-export const DEFAULT_LMAX_BY_ORDER = [0, 1, 1, 1, 0, 0];
+/**
+ * Per-order radial and angular sizes (nradmax_by_orders, lmax_by_orders) used when ace.nradmaxByOrder /
+ * ace.lmaxByOrder are not given: pacemaker's own template for a single element (`pacemaker -t`, UNARY).
+ * They hold thousands of functions; functionsPerElement then keeps the first N in pacemaker's order (low
+ * orders, small n and l first), so the shapes never cut a request silently short.
+ */
+export const DEFAULT_NRADMAX_BY_ORDER = [15, 6, 4, 3, 2, 2];
+export const DEFAULT_LMAX_BY_ORDER = [0, 3, 3, 2, 2, 1];
+/** Default body order - 1: four-body ... five-body functions cover covalent and metallic bonding. */
+export const DEFAULT_CORRELATION_ORDER = 4;
+/** Default basis size: a first production fit in pacemaker's docs runs hundreds of functions per element. */
+export const DEFAULT_FUNCTIONS_PER_ELEMENT = 300;
 export const MAX_CORRELATION_ORDER = DEFAULT_NRADMAX_BY_ORDER.length;
+
+/**
+ * Default BFGS iterations: with the default basis, tensorpot on 2 CPU cores takes ~3 s per iteration for
+ * 500 structures of 8-64 atoms, so the default fit of such a dataset ends within about half an hour.
+ */
+export const DEFAULT_MAX_ITERATIONS = 500;
+/** Share of the structures held out for testing by default. */
+export const DEFAULT_TEST_SIZE = 0.1;
 
 /** The κ that pacemaker uses when neither `kappa` nor `lossWeights.energy/forces` is given. */
 export const DEFAULT_KAPPA = 0.3;
@@ -142,7 +158,7 @@ export const AceParamsSchema = z
       .int()
       .min(1)
       .max(MAX_CORRELATION_ORDER)
-      .default(3)
+      .default(DEFAULT_CORRELATION_ORDER)
       .describe('highest correlation order (rank) of the ACE functions; body order = correlationOrder + 1'),
     nradmaxByOrder: z
       .array(z.number().int().positive())
@@ -166,8 +182,13 @@ export const AceParamsSchema = z
       .number()
       .int()
       .positive()
-      .default(12)
-      .describe('number of ACE basis functions kept per element (pacemaker number_of_functions_per_element)'),
+      .default(DEFAULT_FUNCTIONS_PER_ELEMENT)
+      .describe(
+        'number of ACE basis functions per element (pacemaker number_of_functions_per_element). pacemaker ' +
+          'takes the first N that nradmaxByOrder/lmaxByOrder allow; a request for more than the shapes hold ' +
+          'is refused (with the maximum) instead of being cut short. Hundreds suit the tensorpot evaluator; ' +
+          'pyace (finite-difference gradients) is practical up to a few dozen',
+      ),
     embedding: z
       .strictObject({
         npot: z
@@ -205,7 +226,7 @@ export const TrainerParamsSchema = z
           .number()
           .int()
           .positive()
-          .default(100)
+          .default(DEFAULT_MAX_ITERATIONS)
           .describe('maximum iterations of each fit cycle (pacemaker fit.maxiter)'),
         fitCycles: z
           .number()
@@ -241,12 +262,14 @@ export const TrainerParamsSchema = z
     testSize: z
       .number()
       .min(0)
-      .default(0)
+      .default(DEFAULT_TEST_SIZE)
       .refine((v) => v < 1 || Number.isInteger(v), {
         message: 'must be a fraction below 1 or a whole number of structures',
       })
       .describe(
-        'held-out test set: a fraction (< 1) or a number of structures; 0 = no test set (pacemaker data.test_size)',
+        'held-out test set: a fraction (< 1) or a number of structures; 0 = no test set (pacemaker data.test_size). ' +
+          'The default holds out 10 %, so every training reports its error on structures it was not fitted to; ' +
+          'a dataset too small to leave anything to fit after the split is fitted whole',
       ),
     referenceEnergy: z
       .union([z.literal('auto'), z.number(), z.record(elementSymbol, z.number())])
@@ -258,23 +281,55 @@ export const TrainerParamsSchema = z
     backend: z
       .strictObject({
         evaluator: z
-          .enum(['pyace', 'tensorpot'])
-          .default('pyace')
+          .enum(['tensorpot', 'pyace'])
+          .default('tensorpot')
           .describe(
-            '"pyace" (C++, CPU, what setup installs) or "tensorpot" (needs TensorFlow and tensorpotential)',
+            '"tensorpot" (TensorFlow: exact gradients from automatic differentiation, CPU or GPU; the choice for ' +
+              'production bases) or "pyace" (C++ on CPU; its fit differentiates by finite differences, one pass ' +
+              'over the data per coefficient per iteration, so only tiny bases of a few dozen functions are practical)',
           ),
         batchSize: z
           .number()
           .int()
           .positive()
           .default(100)
-          .describe('structures per batch (pacemaker batch_size)'),
+          .describe(
+            'structures per batch (pacemaker batch_size). tensorpot holds one batch at a time in memory (GPU or ' +
+              'RAM): larger batches are faster until memory runs out, and then pacemaker halves the batch and ' +
+              'goes on (batch_size_reduction)',
+          ),
         displayStep: z
           .number()
           .int()
           .positive()
           .default(20)
           .describe('iterations between detailed metric reports in the log (pacemaker display_step)'),
+        gpu: z
+          .strictObject({
+            index: z
+              .number()
+              .int()
+              .min(-1)
+              .default(0)
+              .describe(
+                'which GPU tensorpot fits on, counted from 0 (pacemaker gpu_config.gpu_ind); -1 = none, fit on ' +
+                  'the CPU even where a GPU exists. Ignored on hosts without a GPU and by pyace',
+              ),
+            memoryLimitMb: z
+              .number()
+              .int()
+              .min(0)
+              .default(0)
+              .describe(
+                'most GPU memory TensorFlow may take, in MiB (pacemaker gpu_config.mem_limit); 0 = no limit. Set ' +
+                  'it when several fits share one GPU',
+              ),
+          })
+          .prefault({})
+          .describe(
+            'GPU placement of the tensorpot evaluator. Its arithmetic is float64 throughout (python-ace 0.4 / ' +
+              'tensorpotential 0.6 offer no lower precision for ACE fits)',
+          ),
       })
       .prefault({})
       .describe('pacemaker backend'),

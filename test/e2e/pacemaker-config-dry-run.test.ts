@@ -32,7 +32,9 @@ beforeAll(() => {
 });
 
 function dataset(kind: 'cu' | 'cuni') {
-  return { elements: kind === 'cu' ? ['Cu'] : ['Cu', 'Ni'], pacemakerDatasetPath: datasets[kind] };
+  return kind === 'cu'
+    ? { elements: ['Cu'], pacemakerDatasetPath: datasets.cu, structures: 6 }
+    : { elements: ['Cu', 'Ni'], pacemakerDatasetPath: datasets.cuni, structures: 10 };
 }
 
 const accepted: [string, 'cu' | 'cuni', TrainerParamsInput][] = [
@@ -47,6 +49,7 @@ const accepted: [string, 'cu' | 'cuni', TrainerParamsInput][] = [
         cutoff: 5.5,
         elementDependentCutoffs: { 'Cu-Cu': 4.8 },
         correlationOrder: 2,
+        functionsPerElement: 40,
       },
       referenceEnergy: 0,
       optimizer: { maxIterations: 10 },
@@ -90,42 +93,89 @@ describe('generatePacemakerConfig writes an input.yaml that pacemaker --dry-run 
     const y = parse(fs.readFileSync(result.inputYamlPath, 'utf8'));
     expect(y.data.filename).toBe(datasets[kind]);
     expect(y.fit.loss.kappa).toBe(result.kappa);
-    expect(result.trainer.backend.evaluator).toBe('pyace');
     // The dry run's own files (log.txt, target_potential.yaml, ...) never mix with the training's.
     expect(fs.readdirSync(workspaceDir)).toEqual(['input.yaml']);
     expect(JSON.stringify(result).length).toBeLessThan(4000); // it goes into workflow history
   });
 });
 
-test('the tensorpot evaluator: pacemaker --dry-run exits 0 here without tensorpotential, so the activity refuses it', async () => {
-  const hasTensorpot = spawnSync(INSTALLED.python, ['-c', 'import tensorpotential']).status === 0;
-  const workspaceDir = scratchDir('ws-tensorpot');
+test('the tensorpot evaluator is installed by the set-up, so its dry run passes here', async () => {
+  expect(spawnSync(INSTALLED.python, ['-c', 'import tensorpotential, tensorflow']).status).toBe(0);
   const trainer: TrainerParamsInput = {
     backend: { evaluator: 'tensorpot', batchSize: 10 },
     ace: { elementDependentCutoffs: { 'Cu-Ni': 4.5 } },
   };
-  const run = generatePacemakerConfig({ workspaceDir, trainer, dataset: dataset('cuni') });
-  if (hasTensorpot) {
-    await expect(run).resolves.toMatchObject({ elements: ['Cu', 'Ni'] });
-    return;
-  }
-  const failure = await run.then(
+  const run = generatePacemakerConfig({
+    workspaceDir: scratchDir('ws-tensorpot'),
+    trainer,
+    dataset: dataset('cuni'),
+  });
+  await expect(run).resolves.toMatchObject({ elements: ['Cu', 'Ni'] });
+});
+
+test('a worker without TensorFlow refuses the tensorpot evaluator up front (pacemaker --dry-run alone would pass)', async () => {
+  const withoutTensorFlow = createGeneratePacemakerConfigActivity({
+    pacemakerBin: path.join(__dirname, '..', 'doubles', 'pacemaker-without-tensorflow.sh'),
+  }).generatePacemakerConfig;
+  process.env.REAL_PYTHON = INSTALLED.python;
+  const workspaceDir = scratchDir('ws-no-tensorflow');
+  const trainer: TrainerParamsInput = {
+    backend: { evaluator: 'tensorpot' },
+    ace: { functionsPerElement: 10 },
+  };
+  const failure = await withoutTensorFlow({ workspaceDir, trainer, dataset: dataset('cu') }).then(
     () => undefined,
     (err: unknown) => err,
   );
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'WorkerMisconfigured', nonRetryable: true });
   expect((failure as Error).message).toMatch(
-    /backend\.evaluator is "tensorpot".*No module named 'tensorpotential'/,
+    /backend\.evaluator is "tensorpot".*No module named 'tensorpotential'.*use backend\.evaluator "pyace"/,
   );
 
   // The dry run itself accepted the file: the document is right, only the backend is missing.
   const dryRun = await pacemakerDryRun({
-    pacemakerBin: INSTALLED.pacemaker,
+    pacemakerBin: path.join(__dirname, '..', 'doubles', 'pacemaker-without-tensorflow.sh'),
     inputYamlPath: path.join(workspaceDir, 'input.yaml'),
     cwd: path.join(workspaceDir, DRY_RUN_DIR),
   });
   expect(dryRun).toEqual({ ok: true, errorLines: ["No module named 'tensorpotential'"] });
+});
+
+test('a basis larger than its shapes can hold is refused with the most that can be asked for, not cut short', async () => {
+  const workspaceDir = scratchDir('ws-basis');
+  const trainer: TrainerParamsInput = {
+    ace: { correlationOrder: 3, nradmaxByOrder: [5, 2, 2], lmaxByOrder: [0, 1, 1], functionsPerElement: 60 },
+  };
+  const failure = await generatePacemakerConfig({ workspaceDir, trainer, dataset: dataset('cu') }).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(failure).toMatchObject({ type: 'InvalidTrainerConfig', nonRetryable: true });
+  expect((failure as Error).message).toMatch(
+    /ace\.functionsPerElement asks for 60 .* hold only 21 for Cu .*ask for at most 21, or widen the shapes/,
+  );
+  // The maximum it names is accepted, and is what pacemaker then builds.
+  const accepted = await generatePacemakerConfig({
+    workspaceDir: scratchDir('ws-basis-max'),
+    trainer: { ace: { ...trainer.ace, functionsPerElement: 21 } },
+    dataset: dataset('cu'),
+  });
+  expect(accepted.trainer.ace.functionsPerElement).toBe(21);
+});
+
+test('a dataset too small for the default test split is fitted whole, and input.yaml says so', async () => {
+  const workspaceDir = scratchDir('ws-small');
+  const result = await generatePacemakerConfig({
+    workspaceDir,
+    trainer: {},
+    dataset: dataset('cu'),
+  });
+  const text = fs.readFileSync(result.inputYamlPath, 'utf8');
+  expect(parse(text).data.test_size).toBeUndefined();
+  expect(text).toMatch(
+    /^# No test split: testSize 0\.1 of 6 structures holds out none; the whole dataset is fitted\.$/m,
+  );
 });
 
 test("a dataset pacemaker cannot read fails non-retryably with pacemaker's own message, trimmed", async () => {

@@ -34,7 +34,7 @@ describe('config --explain lists every TrainerParams field with its default and 
 
   test('defaults shown are the schema defaults', () => {
     expect(byField.get('ace.cutoff')?.default).toBe('5');
-    expect(byField.get('backend.evaluator')?.default).toBe('"pyace"');
+    expect(byField.get('backend.evaluator')?.default).toBe('"tensorpot"');
     expect(byField.get('lossWeights.stress')?.default).toBe('0');
     expect(byField.get('kappa')?.default).toBe('(unset)');
     expect(byField.get('ace.radialBasis')?.type).toBe('"SBessel" | "ChebExpCos" | "ChebPow"');

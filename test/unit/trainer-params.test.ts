@@ -1,5 +1,6 @@
 import {
   DEFAULT_KAPPA,
+  DEFAULT_MAX_ITERATIONS,
   kappaFromWeights,
   resolveTrainerParams,
   toInvalidTrainerConfig,
@@ -24,16 +25,22 @@ describe('TrainerParams defaults', () => {
     expect(p.ace).toMatchObject({
       radialBasis: 'SBessel',
       cutoff: 5,
-      correlationOrder: 3,
-      nradmaxByOrder: [5, 2, 2],
-      lmaxByOrder: [0, 1, 1],
-      functionsPerElement: 12,
+      correlationOrder: 4,
+      nradmaxByOrder: [15, 6, 4, 3],
+      lmaxByOrder: [0, 3, 3, 2],
+      functionsPerElement: 300,
       repulsion: 'auto',
       elementDependentCutoffs: {},
       embedding: { npot: 'FinnisSinclairShiftedScaled', fsParameters: [1, 1, 1, 0.5], ndensity: 2 },
     });
-    expect(p.optimizer).toEqual({ algorithm: 'BFGS', maxIterations: 100, fitCycles: 1 });
-    expect(p.backend).toEqual({ evaluator: 'pyace', batchSize: 100, displayStep: 20 });
+    expect(p.optimizer).toEqual({ algorithm: 'BFGS', maxIterations: DEFAULT_MAX_ITERATIONS, fitCycles: 1 });
+    expect(p.backend).toEqual({
+      evaluator: 'tensorpot',
+      batchSize: 100,
+      displayStep: 20,
+      gpu: { index: 0, memoryLimitMb: 0 },
+    });
+    expect(p.testSize).toBe(0.1);
     expect(p.referenceEnergy).toBe('auto');
     expect(p.seed).toBe(42);
   });
@@ -43,9 +50,9 @@ describe('TrainerParams defaults', () => {
   });
 
   test('a higher correlation order takes per-order sizes from the default table', () => {
-    const p = resolveTrainerParams({ ace: { correlationOrder: 4 } });
-    expect(p.ace.nradmaxByOrder).toEqual([5, 2, 2, 1]);
-    expect(p.ace.lmaxByOrder).toEqual([0, 1, 1, 1]);
+    const p = resolveTrainerParams({ ace: { correlationOrder: 5 } });
+    expect(p.ace.nradmaxByOrder).toEqual([15, 6, 4, 3, 2]);
+    expect(p.ace.lmaxByOrder).toEqual([0, 3, 3, 2, 2]);
   });
 });
 
@@ -128,7 +135,12 @@ describe('invalid TrainerParams are refused with an error naming the field', () 
       'ace.nradmaxByOrder',
       /one per order/,
     ],
-    ['pair functions with l > 0', { ace: { lmaxByOrder: [1, 2, 1] } }, 'ace.lmaxByOrder', /must be 0/],
+    [
+      'pair functions with l > 0',
+      { ace: { correlationOrder: 3, lmaxByOrder: [1, 2, 1] } },
+      'ace.lmaxByOrder',
+      /must be 0/,
+    ],
     [
       'fs parameters not matching ndensity',
       { ace: { embedding: { ndensity: 1 } } },
