@@ -63,9 +63,10 @@ export async function run(args: string[]): Promise<number> {
     fs.writeFileSync(
       path.join(dir, 'input.yaml'),
       pacemakerInput(
-        {},
+        trainer,
         dataset,
-        'bench fidelity: the default TrainerParams; held-out set as data.test_filename',
+        `bench fidelity: the default TrainerParams${cap === undefined ? '' : ` but maxIterations ${cap}`}; ` +
+          'held-out set as data.test_filename',
       ),
     );
     const fit = await runPacemaker(dir, 'fit', 30);
