@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadEnv } from '../config/env';
+import { describeBackends, probeBackends } from '../pacemaker/backends';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
 
@@ -20,6 +21,16 @@ async function main() {
       `[worker] host ${env.MLIP_HOST_ID}: serving ${env.MLIP_TASK_QUEUE} (workflows, acquireWorkspace) and ` +
         `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time); ` +
         `Temporal ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}; workspaces in ${env.MLIP_WORK_ROOT}`,
+    );
+    // Asked once, beside the running worker: TensorFlow's import takes seconds and must not delay start-up.
+    void probeBackends(env.MLIP_PYTHON).then(
+      (report) => {
+        const { line, warning } = describeBackends(report);
+        console.log(`[worker] ${line}`);
+        if (warning) console.warn(`[worker] warning: ${warning}`);
+      },
+      (err: unknown) =>
+        console.warn(`[worker] could not tell which pacemaker evaluators this host has: ${String(err)}`),
     );
     await workers.run();
   } finally {

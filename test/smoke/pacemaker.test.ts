@@ -2,31 +2,48 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { INSTALLED } from '../../src/config/paths';
+import { describeBackends, probeBackends } from '../../src/pacemaker/backends';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 import { scratchDir } from '../harness/context';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 
-test('pacemaker fits a tiny real potential and pace_yaml2yace turns it into a .yace that pyace can evaluate', () => {
-  const dir = scratchDir('pacemaker-smoke');
-  execFileSync(INSTALLED.python, [fixture('tiny_emt_dataset.py'), path.join(dir, 'data.pckl.gzip'), '6']);
-  fs.writeFileSync(path.join(dir, 'input.yaml'), tinyPacemakerInput('data.pckl.gzip', ['Cu']));
+test.each(['pyace', 'tensorpot'] as const)(
+  'pacemaker fits a tiny real potential with the %s evaluator and pace_yaml2yace turns it into a .yace that pyace can evaluate',
+  (evaluator) => {
+    const dir = scratchDir('pacemaker-smoke');
+    execFileSync(INSTALLED.python, [fixture('tiny_emt_dataset.py'), path.join(dir, 'data.pckl.gzip'), '6']);
+    fs.writeFileSync(path.join(dir, 'input.yaml'), tinyPacemakerInput('data.pckl.gzip', ['Cu'], evaluator));
 
-  execFileSync(INSTALLED.pacemaker, ['input.yaml'], { cwd: dir, stdio: 'ignore', timeout: 180_000 });
-  expect(fs.existsSync(path.join(dir, 'output_potential.yaml'))).toBe(true);
-  const log = fs.readFileSync(path.join(dir, 'log.txt'), 'utf8');
-  expect(log).toMatch(/Initial state:/);
-  expect(log).toMatch(/Iteration\s+#\d+/);
+    execFileSync(INSTALLED.pacemaker, ['input.yaml'], { cwd: dir, stdio: 'ignore', timeout: 180_000 });
+    expect(fs.existsSync(path.join(dir, 'output_potential.yaml'))).toBe(true);
+    const log = fs.readFileSync(path.join(dir, 'log.txt'), 'utf8');
+    expect(log).toMatch(/Initial state:/);
+    expect(log).toMatch(/Iteration\s+#\d+/);
 
-  execFileSync(INSTALLED.paceYaml2Yace, ['output_potential.yaml', '-o', 'potential.yace'], {
-    cwd: dir,
-    stdio: 'ignore',
+    execFileSync(INSTALLED.paceYaml2Yace, ['output_potential.yaml', '-o', 'potential.yace'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const evaluated = JSON.parse(
+      execFileSync(INSTALLED.python, [fixture('evaluate_yace.py'), path.join(dir, 'potential.yace')], {
+        encoding: 'utf8',
+      }),
+    ) as { energy: number; natoms: number };
+    expect(evaluated.natoms).toBe(4);
+    expect(Number.isFinite(evaluated.energy)).toBe(true);
+    if (evaluator === 'tensorpot') expect(log).toMatch(/tensorpot_version/);
+  },
+);
+
+test('the Python environment offers both evaluators, and the probe the worker logs at start says so', async () => {
+  const report = await probeBackends(INSTALLED.python);
+  expect(report.pyace).toMatchObject({ available: true, version: '0.4.0rc1' });
+  expect(report.tensorpot).toMatchObject({
+    available: true,
+    tensorflow: '2.20.0',
+    tensorpotential: '0.6.2.1',
   });
-  const evaluated = JSON.parse(
-    execFileSync(INSTALLED.python, [fixture('evaluate_yace.py'), path.join(dir, 'potential.yace')], {
-      encoding: 'utf8',
-    }),
-  ) as { energy: number; natoms: number };
-  expect(evaluated.natoms).toBe(4);
-  expect(Number.isFinite(evaluated.energy)).toBe(true);
+  expect(report.tensorpot.devices.map((d) => d.type)).toContain('CPU');
+  expect(describeBackends(report).warning).toBeUndefined();
 });
