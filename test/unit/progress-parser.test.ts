@@ -93,4 +93,40 @@ describe('pacemaker progress parser', () => {
       expect(progress.iterationLines).toBe(9);
     }
   });
+
+  test('a tensorpot fit with a test split: train progress only, test and init blocks kept apart', () => {
+    const tensorpotLog = fs.readFileSync(
+      path.join(__dirname, '..', 'fixtures', 'pacemaker-output', 'tensorpot-fit-6-iterations-test-split.log'),
+      'utf8',
+    );
+    for (const chunkSize of [13, tensorpotLog.length]) {
+      const parser = createProgressParser();
+      for (let i = 0; i < tensorpotLog.length; i += chunkSize)
+        parser.push(tensorpotLog.slice(i, i + chunkSize));
+      parser.end();
+      const progress = parser.snapshot();
+      // "Initial(TEST):#0" and the TEST blocks are the held-out set's: never the fit's latest iteration.
+      expect(progress.latest).toEqual({
+        iteration: 5,
+        loss: 2.8784e-2,
+        rmseEnergyMeVPerAtom: 76.23,
+        rmseForcesMeVPerA: 165.72,
+      });
+      expect(progress.iterationLines).toBe(4); // Initial state, #1, #3, #5 (tensorpot prints every other one)
+      expect(progress.stats.fit).toEqual({
+        iteration: 6,
+        loss: 1.7555e-2,
+        rmseEnergyMeVPerAtom: 93.15,
+        rmseForcesMeVPerA: 112.94,
+      });
+      expect(progress.stats.test).toEqual({
+        iteration: 6,
+        loss: 4.1792e-2,
+        rmseEnergyMeVPerAtom: 133.69,
+        rmseForcesMeVPerA: 180.37,
+      });
+      expect(progress.stats.init?.rmseEnergyMeVPerAtom).toBe(29.97);
+      expect(progress.stats.cycle).toMatchObject({ iteration: 7, rmseEnergyMeVPerAtom: 93.15 });
+    }
+  });
 });
