@@ -42,7 +42,7 @@ afterAll(async () => {
   await mongo?.close();
 });
 
-test('a training publishes a .yace that pyace evaluates, registered with matching hashes, and leaves no workspace', async () => {
+test('a training on the default tensorpot evaluator publishes a .yace that pyace evaluates, registered with matching hashes, and leaves no workspace', async () => {
   const workflowId = `e2e-${randomUUID()}`;
   const result = await running.client.workflow.execute(trainPotential, {
     taskQueue: env.MLIP_TASK_QUEUE,
@@ -84,6 +84,16 @@ test('a training publishes a .yace that pyace evaluates, registered with matchin
   ]) {
     expect(fs.existsSync(path.join(path.dirname(result.potentialPath), name))).toBe(true);
   }
+  // The default evaluator fitted it, the learning curve was drawn from its metrics, and the default test
+  // split held out one of the 12 structures.
+  const published = path.dirname(result.potentialPath);
+  expect(fs.readFileSync(path.join(published, 'input.yaml'), 'utf8')).toMatch(/^ {2}evaluator: tensorpot$/m);
+  expect(fs.readFileSync(path.join(published, 'pacemaker.log'), 'utf8')).toMatch(
+    /tensorpot_version: 0\.6\.2\.1/,
+  );
+  expect(fs.readFileSync(path.join(published, 'learning-curve.svg'), 'utf8')).toMatch(/<svg xmlns/);
+  expect(result.metrics.test).toMatchObject({ structures: 1 });
+  expect(result.metrics.train.structures).toBe(11);
   expect(workspacesLeft(env)).toEqual([]);
 
   const description = await running.client.workflow.getHandle(workflowId).describe();
@@ -148,6 +158,26 @@ test('a parent active-learning workflow gets the child training result and decid
   });
   expect(result.potential.potentialId).toBe('cu-round@v1');
   expect(fs.existsSync(result.potential.potentialPath)).toBe(true);
-  expect(result.forceRmseMeVPerA).toBe(result.potential.metrics.train.rmseForcesMeVPerA);
+  // The default test split held a structure out: the round judges the potential on it, not on its training data.
+  expect(result.potential.metrics.test?.structures).toBe(1);
+  expect(result.forceRmseMeVPerA).toBe(result.potential.metrics.test?.rmseForcesMeVPerA);
   expect(result).toMatchObject({ accepted: true, next: 'explore-with-this-potential' });
+});
+
+test('the pyace evaluator still trains a tiny potential end to end, for hosts without TensorFlow', async () => {
+  const result = await running.client.workflow.execute(trainPotential, {
+    taskQueue: env.MLIP_TASK_QUEUE,
+    workflowId: `pyace-${randomUUID()}`,
+    args: [
+      {
+        campaign: 'cu-e2e',
+        potentialName: 'cu-pyace',
+        trainer: { ...TINY_TRAINER, backend: { evaluator: 'pyace' } },
+      },
+    ],
+  });
+  const published = path.dirname(result.potentialPath);
+  expect(fs.readFileSync(path.join(published, 'input.yaml'), 'utf8')).toMatch(/^ {2}evaluator: pyace$/m);
+  expect(fs.readFileSync(path.join(published, 'pacemaker.log'), 'utf8')).not.toMatch(/tensorpot_version/);
+  expect(result.metrics.train.rmseForcesMeVPerA).toBeGreaterThan(0);
 });

@@ -1,6 +1,7 @@
 /**
- * A worker process killed with SIGKILL in the middle of a real pacemaker fit, then restarted on the same
- * host: the training completes, continuing from pacemaker's checkpoint, and never two fits at once.
+ * A worker process killed with SIGKILL in the middle of a real pacemaker fit (the default tensorpot
+ * evaluator), then restarted on the same host: the training completes, continuing from pacemaker's
+ * checkpoint, and never two fits at once.
  */
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -79,6 +80,14 @@ test('a training survives its worker being killed mid-fit and continues from the
       'utf8',
     );
     expect(publishedLog).toMatch(/attempt 2 .*: pacemaker input\.resume\.yaml -p interim_potential_0\.yaml/);
+    // It really continued: the resumed fit starts from the checkpoint's coefficients, so its initial loss is
+    // below the initial loss of the fit that started from scratch.
+    const attempts = publishedLog.split(/===== mlip-train: attempt \d+ /).slice(1);
+    const initialLoss = (text: string) =>
+      Number(/Initial state:\s*#0\s*\(\d+ evals\):\s*Loss:\s*(\S+)/.exec(text)?.[1]);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(initialLoss(attempts.at(-1)!)).toBeLessThan(initialLoss(attempts[0]!));
+    expect(publishedLog).toMatch(/tensorpot_version/); // the default evaluator, resumed
     expect(fs.existsSync(log)).toBe(false); // workspace cleaned
     expect(maxConcurrentFits).toBe(1);
   } finally {
