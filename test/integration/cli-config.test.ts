@@ -64,7 +64,7 @@ test('config --print shows the input.yaml a training would use, with the element
   expect(y.potential.elements).toEqual(['Cu', 'Ni']);
   expect(y.fit.loss.kappa).toBe(0.3);
   expect(y.data.filename).toBe('dataset.pckl.gzip');
-  expect(y.backend.evaluator).toBe('pyace');
+  expect(y.backend.evaluator).toBe('tensorpot');
   expect(t.stdout()).toMatch(/^# Campaign cuni, elements from its completed calculations/m);
 });
 
@@ -72,14 +72,15 @@ test('config --trainer FILE.yaml applies the parameters, with pair cutoffs in th
   const trainerFile = path.join(dir, 'trainer.yaml');
   fs.writeFileSync(
     trainerFile,
-    'lossWeights: {energy: 1, forces: 3}\nace:\n  elementDependentCutoffs: {"Ni-Cu": 5.5}\nbackend: {evaluator: tensorpot}\n',
+    'lossWeights: {energy: 1, forces: 3}\nace:\n  elementDependentCutoffs: {"Ni-Cu": 5.5}\nbackend: {evaluator: pyace}\n',
   );
   const t = fakeIo();
   expect(await main(['config', '--campaign', 'cuni', '--trainer', trainerFile, '--print'], t.io)).toBe(0);
   const y = parse(t.stdout());
   expect(y.fit.loss.kappa).toBe(0.75);
   expect(y.potential.bonds.CuNi).toEqual({ rcut: 5.5 });
-  expect(y.backend.evaluator).toBe('tensorpot');
+  expect(y.backend.evaluator).toBe('pyace');
+  expect(y.backend.gpu_config).toBeUndefined(); // a tensorpot-only setting
 });
 
 test('config --trainer FILE.json with an unknown field fails naming it', async () => {
@@ -129,12 +130,13 @@ test('config --explain lists every parameter with default and description, also 
   const t = fakeIo();
   expect(await main(['config', '--explain'], t.io)).toBe(0);
   expect(t.stdout()).toMatch(/^lossWeights\.stress {2}\(number ≥ 0; default 0\)$/m);
-  expect(t.stdout()).toMatch(/^backend\.evaluator {2}\("pyace" \| "tensorpot"; default "pyace"\)$/m);
+  expect(t.stdout()).toMatch(/^backend\.evaluator {2}\("tensorpot" \| "pyace"; default "tensorpot"\)$/m);
 
   const j = fakeIo();
   expect(await main(['config', '--explain', '--json'], j.io)).toBe(0);
   const entries = JSON.parse(j.stdout()) as { field: string; default: string }[];
-  expect(entries.find((e) => e.field === 'optimizer.maxIterations')?.default).toBe('100');
+  expect(entries.find((e) => e.field === 'optimizer.maxIterations')?.default).toBe('500');
+  expect(entries.find((e) => e.field === 'backend.gpu.memoryLimitMb')?.description).toMatch(/MiB/);
 });
 
 test('config without --campaign or with --print and --out together is a usage error', async () => {
