@@ -134,7 +134,7 @@ test('config --explain lists every parameter with default and description, also 
 
   const j = fakeIo();
   expect(await main(['config', '--explain', '--json'], j.io)).toBe(0);
-  const entries = JSON.parse(j.stdout()) as { field: string; default: string }[];
+  const entries = JSON.parse(j.stdout()) as { field: string; default: string; description: string }[];
   expect(entries.find((e) => e.field === 'optimizer.maxIterations')?.default).toBe('500');
   expect(entries.find((e) => e.field === 'backend.gpu.memoryLimitMb')?.description).toMatch(/MiB/);
 });
