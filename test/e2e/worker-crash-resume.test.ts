@@ -20,6 +20,14 @@ import {
   workspacesLeft,
 } from '../harness/training-env';
 
+function commandLine(pid: number): string {
+  try {
+    return `${pid}: ${fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
+  } catch {
+    return `${pid}: (gone)`;
+  }
+}
+
 function startWorkerProcess(env: Env): ChildProcess {
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) vars[k] = String(v);
@@ -42,9 +50,14 @@ test('a training survives its worker being killed mid-fit and continues from the
   const client = new Client({ connection });
   let worker = startWorkerProcess(env);
   let maxConcurrentFits = 0;
+  const overlaps: string[] = []; // what ran at once, to tell which step overlapped
   const monitor = setInterval(() => {
-    const fits = workspacesLeft(env).flatMap((ws) => processesIn(path.join(env.MLIP_WORK_ROOT, ws)));
+    // A fit is a pacemaker process; pacemaker itself briefly runs `uname -p` and `git` in its directory.
+    const fits = workspacesLeft(env)
+      .flatMap((ws) => processesIn(path.join(env.MLIP_WORK_ROOT, ws)))
+      .filter((pid) => /\bpacemaker\b/.test(commandLine(pid)));
     maxConcurrentFits = Math.max(maxConcurrentFits, fits.length);
+    if (fits.length > 1 && overlaps.length < 5) overlaps.push(fits.map(commandLine).join(' | '));
   }, 100);
   try {
     const handle = await client.workflow.start(trainPotential, {
@@ -89,6 +102,7 @@ test('a training survives its worker being killed mid-fit and continues from the
     expect(initialLoss(attempts.at(-1)!)).toBeLessThan(initialLoss(attempts[0]!));
     expect(publishedLog).toMatch(/tensorpot_version/); // the default evaluator, resumed
     expect(fs.existsSync(log)).toBe(false); // workspace cleaned
+    expect(overlaps).toEqual([]);
     expect(maxConcurrentFits).toBe(1);
   } finally {
     clearInterval(monitor);
