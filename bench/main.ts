@@ -16,7 +16,7 @@ const BENCHES: Record<
   },
   fidelity: {
     summary:
-      'the default trainer settings on Kumagai silicon: wall time, train/held-out RMSE vs. E < 5 meV/atom, F < 100 meV/Å',
+      'the default pipeline (trainPotential, every default) on Kumagai silicon: wall time, held-out RMSE vs. E < 5 meV/atom, F < 100 meV/Å (--direct: pacemaker alone)',
     load: () => import('./fidelity'),
   },
   orchestration: {
