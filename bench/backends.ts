@@ -24,6 +24,7 @@ import path from 'node:path';
 import {
   fmt,
   intOption,
+  describeSiliconDataset,
   makeSiliconDataset,
   pacemakerInput,
   runPacemaker,
@@ -65,13 +66,7 @@ export async function run(args: string[]): Promise<number> {
   );
   try {
     const dataset = await makeSiliconDataset(outDir, structures, test, seed);
-    console.log(
-      `  data: train ${dataset.train.structures} structures / ${dataset.train.atoms} atoms, held-out ` +
-        `${dataset.test.structures} / ${dataset.test.atoms}; kinds (train) ` +
-        Object.entries(dataset.train.kinds)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', '),
-    );
+    console.log(`  ${describeSiliconDataset(dataset)}`);
 
     const results: { size: number; evaluator: Evaluator; iterations: number; fit: FitFigures }[] = [];
     for (const size of sizes) {

@@ -26,8 +26,8 @@
  * structure); pacemaker runs directly in a folder of its own. Prints wall time, iterations done, train and
  * held-out RMSE and whether the held-out errors meet the targets.
  */
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,12 +40,13 @@ import type { SplitErrors } from '../src/training/metrics';
 import type { TrainingProgress } from '../src/training/progress';
 import { progressQuery } from '../src/training/workflow-messages';
 import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
-import { createTrainingWorkers } from '../src/worker/create-workers';
 import { startTestServices, stopProcessGroups } from '../test/harness/services';
 import { trainPotential, type TrainingResult } from '../workflows/train-potential';
+import { startBenchWorker } from './bench-worker';
 import {
   fmt,
   intOption,
+  describeSiliconDataset,
   makeSiliconDataset,
   pacemakerInput,
   runPacemaker,
@@ -219,17 +220,9 @@ async function runPipeline(args: string[]): Promise<number> {
     console.log(`  seeded: ${seedOut.join(' ').trim()} (${fmt(seedS)} s)`);
 
     // A worker as `npm run worker` runs it (production cadences), in this process.
-    const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-    const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-    const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-    const workers = await createTrainingWorkers({ env, connection, client });
-    const running = workers.run();
-    stopWorkers = async () => {
-      workers.shutdown();
-      await running;
-      await clientConnection.close();
-      await connection.close();
-    };
+    const worker = await startBenchWorker(env);
+    const { client } = worker;
+    stopWorkers = () => worker.stop();
 
     // The workflow, start → result, its progress printed as it goes.
     const workflowId = `bench-fidelity-${Date.now()}`;
@@ -426,13 +419,7 @@ async function runDirect(args: string[]): Promise<number> {
   );
   try {
     const dataset = await makeSiliconDataset(outDir, train, test, seed);
-    console.log(
-      `  data: train ${dataset.train.structures} structures / ${dataset.train.atoms} atoms, held-out ` +
-        `${dataset.test.structures} / ${dataset.test.atoms}; kinds (train) ` +
-        Object.entries(dataset.train.kinds)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', '),
-    );
+    console.log(`  ${describeSiliconDataset(dataset)}`);
     const dir = path.join(outDir, 'fit');
     fs.mkdirSync(dir);
     fs.writeFileSync(

@@ -16,8 +16,7 @@
  * pacemaker runs under the workflow, the worker process's own CPU time (process.cpuUsage(): log parsing,
  * heartbeats, progress signals) is sampled at the moment the fit's pid file appears and disappears.
  */
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +28,9 @@ import { main as cli } from '../src/cli/main';
 import { loadEnv } from '../src/config/env';
 import { connectDatabase } from '../src/db/connection';
 import type { TrainerParamsInput } from '../src/trainer/trainer-params';
-import { createTrainingWorkers } from '../src/worker/create-workers';
 import { startTestServices, stopProcessGroups } from '../test/harness/services';
 import { trainPotential } from '../workflows/train-potential';
+import { startBenchWorker } from './bench-worker';
 
 const execFileAsync = promisify(execFile);
 const CAMPAIGN = 'bench-orchestration';
@@ -151,17 +150,9 @@ export async function run(args: string[]): Promise<number> {
     }).generatePacemakerConfig({ workspaceDir: direct, trainer, dataset });
 
     // A worker as `npm run worker` runs it (production cadences), in this process.
-    const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-    const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-    const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-    const workers = await createTrainingWorkers({ env, connection, client });
-    const running = workers.run();
-    stopWorkers = async () => {
-      workers.shutdown();
-      await running;
-      await clientConnection.close();
-      await connection.close();
-    };
+    const worker = await startBenchWorker(env);
+    const { client } = worker;
+    stopWorkers = () => worker.stop();
 
     // (a) The workflow, start → result; the fit's window from its pid file in the workspace.
     const runWorkflow = async (): Promise<WorkflowRun> => {

@@ -45,6 +45,17 @@ export async function makeSiliconDataset(
   return JSON.parse(stdout) as SiliconDataset;
 }
 
+/** One line on the data a bench fits: sizes of both sets and the kinds of training structures. */
+export function describeSiliconDataset(dataset: SiliconDataset): string {
+  const kinds = Object.entries(dataset.train.kinds)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `data: train ${dataset.train.structures} structures / ${dataset.train.atoms} atoms, held-out ` +
+    `${dataset.test.structures} / ${dataset.test.atoms}; kinds (train) ${kinds}`
+  );
+}
+
 /**
  * input.yaml for `trainer` (resolved with the product's defaults for everything not given), fitted to the
  * train pickle and evaluated on the held-out pickle: `data.test_filename` replaces any `test_size` split, so

@@ -13,13 +13,14 @@ vacuum along z; no stress). With two elements, the second substitutes a random 1
 """
 
 import argparse
-import json
 import sys
 
 import numpy as np
 from ase.build import bulk, fcc111
 from ase.calculators.emt import EMT, parameters
 from ase.data import atomic_numbers, reference_states
+
+from calculation_factory import calculation_record, run_factory
 
 EMT_METALS = [s for s in ("Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt") if s in parameters]
 
@@ -58,42 +59,24 @@ def make_structure(rng, elements, index):
     results = {"energy": energy, "forces": forces.reshape(-1).tolist()}
     if kind != "surface":  # a slab's stress (averaged over cell + vacuum) is not a useful target
         results["stress"] = atoms.get_stress(voigt=True).tolist()
-    return {
-        "index": index,
-        "kind": kind,
-        "structure": {
-            "symbols": atoms.get_chemical_symbols(),
-            "positions": atoms.positions.reshape(-1).tolist(),
-            "cell": atoms.cell.array.reshape(-1).tolist(),
-            "pbc": [bool(p) for p in atoms.pbc],
-        },
-        "results": results,
-    }
+    return calculation_record(index, kind, atoms, results)
+
+
+def element_list(text):
+    return [e.strip() for e in text.split(",") if e.strip()]
 
 
 def main():
+    def check(args):
+        elements = element_list(args.elements)
+        bad = [e for e in elements if e not in EMT_METALS]
+        if not 1 <= len(elements) <= 2 or bad or len(set(elements)) != len(elements):
+            return f"--elements: one or two distinct EMT metals from {', '.join(EMT_METALS)}; got {args.elements}"
+        return None
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--elements", default="Cu", help="one EMT metal, or two (comma) for a binary alloy")
-    parser.add_argument("--count", type=int, default=20)
-    parser.add_argument("--start", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    elements = [e.strip() for e in args.elements.split(",") if e.strip()]
-    bad = [e for e in elements if e not in EMT_METALS]
-    if not 1 <= len(elements) <= 2 or bad or len(set(elements)) != len(elements):
-        print(f"--elements: one or two distinct EMT metals from {', '.join(EMT_METALS)}; got {args.elements}",
-              file=sys.stderr)
-        return 2
-    if args.count < 0 or args.start < 0:
-        print("--count and --start must be >= 0", file=sys.stderr)
-        return 2
-    out = sys.stdout
-    for index in range(args.start, args.start + args.count):
-        # One generator per structure, seeded by (seed, index): any slice reproduces the same structures.
-        rng = np.random.default_rng([args.seed, index])
-        out.write(json.dumps(make_structure(rng, elements, index)) + "\n")
-    out.flush()
-    return 0
+    return run_factory(parser, lambda rng, index, args: make_structure(rng, element_list(args.elements), index), check)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ pressure and liquid-like environments an active-learning campaign meets), each s
 """
 
 import argparse
-import json
 import sys
 
 import numpy as np
@@ -30,6 +29,8 @@ from ase.build import bulk
 from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import Kumagai
 from matscipy.calculators.manybody.explicit_forms.kumagai import Kumagai_Comp_Mat_Sci_39_Si
+
+from calculation_factory import calculation_record, run_factory
 
 # Shortest Si-Si distance kept (the crystal bond is 2.35 Å).
 MIN_DISTANCE = 2.0
@@ -89,35 +90,13 @@ def make_structure(rng, index):
     energy = float(atoms.get_potential_energy())
     forces = atoms.get_forces()
     stress = atoms.get_stress(voigt=True)
-    return {
-        "index": index,
-        "kind": kind,
-        "structure": {
-            "symbols": atoms.get_chemical_symbols(),
-            "positions": atoms.positions.reshape(-1).tolist(),
-            "cell": atoms.cell.array.reshape(-1).tolist(),
-            "pbc": [bool(p) for p in atoms.pbc],
-        },
-        "results": {"energy": energy, "forces": forces.reshape(-1).tolist(), "stress": stress.tolist()},
-    }
+    results = {"energy": energy, "forces": forces.reshape(-1).tolist(), "stress": stress.tolist()}
+    return calculation_record(index, kind, atoms, results)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=20)
-    parser.add_argument("--start", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    if args.count < 0 or args.start < 0:
-        print("--count and --start must be >= 0", file=sys.stderr)
-        return 2
-    out = sys.stdout
-    for index in range(args.start, args.start + args.count):
-        # One generator per structure, seeded by (seed, index): any slice reproduces the same structures.
-        rng = np.random.default_rng([args.seed, index])
-        out.write(json.dumps(make_structure(rng, index)) + "\n")
-    out.flush()
-    return 0
+    return run_factory(parser, lambda rng, index, _args: make_structure(rng, index))
 
 
 if __name__ == "__main__":
