@@ -5,14 +5,23 @@
 #   3. a worker for this host (stopped again at the end)
 #   4. a training (mlip-train start --wait) with live progress, then the potential, its errors, its
 #      registry id, its learning curve and the Web UI link
-# Environment: DEMO_CAMPAIGN (demo-cu), DEMO_STRUCTURES (30), DEMO_ITERATIONS (25), plus the usual
+# Environment: DEMO_LABELLER (kumagai-si: diverse silicon from a many-body potential; or emt: copper from
+# ASE's EMT), DEMO_CAMPAIGN (demo-si / demo-cu), DEMO_STRUCTURES (80), DEMO_ITERATIONS (100), plus the usual
 # TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-campaign=${DEMO_CAMPAIGN:-demo-cu}
-structures=${DEMO_STRUCTURES:-30}
-iterations=${DEMO_ITERATIONS:-25}
+labeller=${DEMO_LABELLER:-kumagai-si}
+case "$labeller" in
+  kumagai-si) default_campaign=demo-si; labelled="diverse silicon structures labelled by the Kumagai many-body potential" ;;
+  emt) default_campaign=demo-cu; labelled="EMT-labelled Cu structures" ;;
+  *) echo "DEMO_LABELLER must be kumagai-si or emt, got '$labeller'" >&2; exit 2 ;;
+esac
+campaign=${DEMO_CAMPAIGN:-$default_campaign}
+structures=${DEMO_STRUCTURES:-80}
+# The trainer's defaults throughout (tensorpot, 300 functions per element, 10 % held out), except a short
+# iteration budget so that the demo ends in a few minutes; a production fit runs the default 500.
+iterations=${DEMO_ITERATIONS:-100}
 log_dir=.dev-data/logs
 mlip() { node bin/mlip-train.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -20,8 +29,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1/4 set-up and local services"
 ./temporal-dev.sh up
 
-step "2/4 demo campaign '$campaign': $structures EMT-labelled Cu structures (mocked DFT factory)"
-mlip seed-demo --campaign "$campaign" --count "$structures" --append
+step "2/4 demo campaign '$campaign': $structures $labelled (mocked DFT factory)"
+mlip seed-demo --labeller "$labeller" --campaign "$campaign" --count "$structures" --append
 
 step "3/4 worker for this host"
 mkdir -p "$log_dir"
