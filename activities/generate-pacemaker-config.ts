@@ -11,11 +11,7 @@ import { FailureType, nonRetryable } from '../src/errors';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
 import { basisShortfalls, countFunctionsPerElement } from '../src/pacemaker/basis-size';
 import { pacemakerDryRun } from '../src/pacemaker/dry-run';
-import {
-  buildPacemakerDocument,
-  renderPacemakerYaml,
-  testStructureCount,
-} from '../src/trainer/pacemaker-config';
+import { buildPacemakerDocument, renderPacemakerYaml, unsplitNote } from '../src/trainer/pacemaker-config';
 import {
   resolveTrainerParams,
   toInvalidTrainerConfig,
@@ -103,14 +99,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
           structures: input.dataset.structures,
         });
         elements = doc.potential.elements;
-        const { structures } = input.dataset;
-        const held = structures === undefined ? 0 : testStructureCount(trainer.testSize, structures);
-        const unsplit =
-          trainer.testSize > 0 && doc.data.test_size === undefined
-            ? `No test split: testSize ${trainer.testSize} of ${structures} structures holds out ` +
-              `${held < 1 ? 'none' : `all ${held}, leaving nothing to fit`}; the whole dataset is fitted.`
-            : undefined;
-        yamlText = renderPacemakerYaml(doc, unsplit);
+        yamlText = renderPacemakerYaml(doc, unsplitNote(trainer.testSize, input.dataset.structures));
       } catch (err) {
         if (err instanceof TrainerParamsError) throw toInvalidTrainerConfig(err);
         throw err;

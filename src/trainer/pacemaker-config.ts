@@ -80,6 +80,16 @@ export function effectiveTestSize(testSize: number, structures: number | undefin
   return held >= 1 && held < structures ? testSize : undefined;
 }
 
+/** The input.yaml header line saying why a requested test split was not made; undefined when it was made. */
+export function unsplitNote(testSize: number, structures: number | undefined): string | undefined {
+  if (testSize <= 0 || effectiveTestSize(testSize, structures) !== undefined) return undefined;
+  const held = testStructureCount(testSize, structures!);
+  return (
+    `No test split: testSize ${testSize} of ${structures} structures holds out ` +
+    `${held < 1 ? 'none' : `${held}, leaving nothing to fit`}; the whole dataset is fitted.`
+  );
+}
+
 /**
  * The elements of the potential: the data's, or the given ones, which must then be exactly the data's.
  * Throws TrainerParamsError (field ace.elements) naming the elements that differ.

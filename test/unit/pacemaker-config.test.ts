@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import {
   buildPacemakerDocument,
   effectiveTestSize,
+  unsplitNote,
   type DatasetForConfig,
   renderPacemakerYaml,
 } from '../../src/trainer/pacemaker-config';
@@ -229,9 +230,20 @@ describe('the test split is one pacemaker can make of the dataset', () => {
     [0.2, undefined, 0.2], // structures unknown (config --explain without data): as asked
   ])('testSize %p of %p structures → test_size %p', (testSize, structures, written) => {
     expect(effectiveTestSize(testSize, structures)).toBe(written);
+    // The header says so exactly when a requested split was not made.
+    expect(unsplitNote(testSize, structures) !== undefined).toBe(testSize > 0 && written === undefined);
     const { y } = generate({ testSize }, { ...CU, structures });
     expect(y.data.test_size).toBe(written);
   });
+});
+
+test('the header line names why no split was made', () => {
+  expect(unsplitNote(0.1, 6)).toBe(
+    'No test split: testSize 0.1 of 6 structures holds out none; the whole dataset is fitted.',
+  );
+  expect(unsplitNote(10, 10)).toBe(
+    'No test split: testSize 10 of 10 structures holds out 10, leaving nothing to fit; the whole dataset is fitted.',
+  );
 });
 
 describe('elements and per-element settings must agree with the data', () => {
