@@ -1,11 +1,46 @@
 /**
- * A training worker as `npm run worker` runs it (production cadences), inside the bench's own process, with
- * the client the bench starts workflows through.
+ * What the workflow benches run on: their own ephemeral Temporal dev server and MongoDB-wire server, the
+ * settings of a worker on one host, and a training worker as `npm run worker` runs it (production
+ * cadences) inside the bench's own process, with the client the bench starts workflows through.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import type { Env } from '../src/config/env';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadEnv, type Env } from '../src/config/env';
 import { createTrainingWorkers } from '../src/worker/create-workers';
+import { startTestServices, stopProcessGroups } from '../test/harness/services';
+
+export interface BenchServices {
+  env: Env;
+  /** Stops both servers and removes their data. */
+  stop(): Promise<void>;
+}
+
+/** Starts the servers; the env points a worker of one host (one fit at a time) at them and at `outDir`. */
+export async function startBenchServices(taskQueue: string, outDir: string): Promise<BenchServices> {
+  // The worker's INFO lines would interleave with the figures: warnings and errors only.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const services = await startTestServices();
+  const env = loadEnv({
+    ...process.env,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    MONGODB_URI: services.mongoUri,
+    MLIP_DB: 'bench',
+    MLIP_TASK_QUEUE: taskQueue,
+    MLIP_HOST_ID: 'bench-host',
+    MLIP_WORK_ROOT: path.join(outDir, 'work'),
+    MLIP_POTENTIALS_DIR: path.join(outDir, 'potentials'),
+    MLIP_MAX_CONCURRENT_TRAININGS: '1',
+  });
+  return {
+    env,
+    async stop() {
+      await stopProcessGroups(services.processes);
+      fs.rmSync(services.scratchDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export interface BenchWorker {
   client: Client;

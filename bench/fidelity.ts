@@ -27,22 +27,19 @@
  * held-out RMSE and whether the held-out errors meet the targets.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { main as cli } from '../src/cli/main';
-import { loadEnv } from '../src/config/env';
 import { PROJECT_ROOT } from '../src/config/paths';
 import type { SplitErrors } from '../src/training/metrics';
 import type { TrainingProgress } from '../src/training/progress';
 import { progressQuery } from '../src/training/workflow-messages';
 import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
-import { startTestServices, stopProcessGroups } from '../test/harness/services';
 import { trainPotential, type TrainingResult } from '../workflows/train-potential';
-import { startBenchWorker } from './bench-worker';
+import { startBenchServices, startBenchWorker } from './bench-worker';
 import {
   fmt,
   intOption,
@@ -178,20 +175,8 @@ async function runPipeline(args: string[]): Promise<number> {
       `${defaults.optimizer.fitCycles} cycle(s), weighting ${defaults.weighting}, test split ${defaults.testSize}`,
   );
 
-  // The worker's INFO lines would interleave with the figures: warnings and errors only.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await startTestServices();
-  const env = loadEnv({
-    ...process.env,
-    TEMPORAL_ADDRESS: services.temporalAddress,
-    MONGODB_URI: services.mongoUri,
-    MLIP_DB: 'bench',
-    MLIP_TASK_QUEUE: 'bench-fidelity',
-    MLIP_HOST_ID: 'bench-host',
-    MLIP_WORK_ROOT: path.join(outDir, 'work'),
-    MLIP_POTENTIALS_DIR: path.join(outDir, 'potentials'),
-    MLIP_MAX_CONCURRENT_TRAININGS: '1',
-  });
+  const services = await startBenchServices('bench-fidelity', outDir);
+  const { env } = services;
   let stopWorkers = async () => {};
   let onSignal: (() => void) | undefined;
   try {
@@ -390,8 +375,7 @@ async function runPipeline(args: string[]): Promise<number> {
       process.off('SIGTERM', onSignal);
     }
     await stopWorkers();
-    await stopProcessGroups(services.processes);
-    fs.rmSync(services.scratchDir, { recursive: true, force: true });
+    await services.stop();
     if (!args.includes('--keep')) fs.rmSync(outDir, { recursive: true, force: true });
   }
 }

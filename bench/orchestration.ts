@@ -16,7 +16,6 @@
  * pacemaker runs under the workflow, the worker process's own CPU time (process.cpuUsage(): log parsing,
  * heartbeats, progress signals) is sampled at the moment the fit's pid file appears and disappears.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,12 +24,10 @@ import { promisify } from 'node:util';
 import { createFetchTrainingDataActivity } from '../activities/fetch-training-data';
 import { createGeneratePacemakerConfigActivity } from '../activities/generate-pacemaker-config';
 import { main as cli } from '../src/cli/main';
-import { loadEnv } from '../src/config/env';
 import { connectDatabase } from '../src/db/connection';
 import type { TrainerParamsInput } from '../src/trainer/trainer-params';
-import { startTestServices, stopProcessGroups } from '../test/harness/services';
 import { trainPotential } from '../workflows/train-potential';
-import { startBenchWorker } from './bench-worker';
+import { startBenchServices, startBenchWorker } from './bench-worker';
 
 const execFileAsync = promisify(execFile);
 const CAMPAIGN = 'bench-orchestration';
@@ -108,20 +105,8 @@ export async function run(args: string[]): Promise<number> {
       `${iterations} iterations; work dir ${outDir}`,
   );
 
-  // The worker's INFO lines would interleave with the figures: warnings and errors only.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await startTestServices();
-  const env = loadEnv({
-    ...process.env,
-    TEMPORAL_ADDRESS: services.temporalAddress,
-    MONGODB_URI: services.mongoUri,
-    MLIP_DB: 'bench',
-    MLIP_TASK_QUEUE: 'bench-orchestration',
-    MLIP_HOST_ID: 'bench-host',
-    MLIP_WORK_ROOT: path.join(outDir, 'work'),
-    MLIP_POTENTIALS_DIR: path.join(outDir, 'potentials'),
-    MLIP_MAX_CONCURRENT_TRAININGS: '1',
-  });
+  const services = await startBenchServices('bench-orchestration', outDir);
+  const { env } = services;
   const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
   let stopWorkers = async () => {};
   try {
@@ -321,8 +306,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await stopWorkers();
     await database.close();
-    await stopProcessGroups(services.processes);
-    fs.rmSync(services.scratchDir, { recursive: true, force: true });
+    await services.stop();
     if (!args.includes('--keep')) fs.rmSync(outDir, { recursive: true, force: true });
   }
 }
