@@ -1,14 +1,12 @@
 /**
- * What the workflow benches run on: their own ephemeral Temporal dev server and MongoDB-wire server, the
- * settings of a worker on one host, and a training worker as `npm run worker` runs it (production
- * cadences) inside the bench's own process, with the client the bench starts workflows through.
+ * What the workflow benches run on: their own ephemeral Temporal dev server and MongoDB-wire server, and
+ * the settings of a worker on one host. The worker itself is src/worker/in-process.ts's, at production
+ * cadences (as `npm run worker` runs it).
  */
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadEnv, type Env } from '../src/config/env';
-import { createTrainingWorkers } from '../src/worker/create-workers';
 import { startTestServices, stopProcessGroups } from '../test/harness/services';
 
 export interface BenchServices {
@@ -38,29 +36,6 @@ export async function startBenchServices(taskQueue: string, outDir: string): Pro
     async stop() {
       await stopProcessGroups(services.processes);
       fs.rmSync(services.scratchDir, { recursive: true, force: true });
-    },
-  };
-}
-
-export interface BenchWorker {
-  client: Client;
-  /** Shuts the workers down (a running activity is cancelled) and closes both connections. */
-  stop(): Promise<void>;
-}
-
-export async function startBenchWorker(env: Env): Promise<BenchWorker> {
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-  const workers = await createTrainingWorkers({ env, connection, client });
-  const running = workers.run();
-  return {
-    client,
-    async stop() {
-      workers.shutdown();
-      await running;
-      await clientConnection.close();
-      await connection.close();
     },
   };
 }

@@ -23,10 +23,10 @@ import sys
 from collections import Counter
 
 import numpy as np
-from ase import Atoms
 from pyace import PyACECalculator
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from calculation_factory import record_atoms  # noqa: E402
 from silicon_factory import make_structure  # noqa: E402
 
 
@@ -61,8 +61,7 @@ def main():
     for index in range(args.start, args.start + args.count):
         doc = make_structure(np.random.default_rng([args.seed, index]), index)
         s, r = doc["structure"], doc["results"]
-        atoms = Atoms(symbols=s["symbols"], positions=np.reshape(s["positions"], (-1, 3)),
-                      cell=np.reshape(s["cell"], (3, 3)), pbc=s["pbc"])
+        atoms = record_atoms(doc)
         atoms.calc = calc
         n = len(atoms)
         target = r["energy"] + shift * n

@@ -38,8 +38,9 @@ import type { SplitErrors } from '../src/training/metrics';
 import type { TrainingProgress } from '../src/training/progress';
 import { progressQuery } from '../src/training/workflow-messages';
 import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
+import { startInProcessWorkers } from '../src/worker/in-process';
 import { trainPotential, type TrainingResult } from '../workflows/train-potential';
-import { startBenchServices, startBenchWorker } from './bench-worker';
+import { startBenchServices } from './bench-worker';
 import {
   fmt,
   intOption,
@@ -205,7 +206,7 @@ async function runPipeline(args: string[]): Promise<number> {
     console.log(`  seeded: ${seedOut.join(' ').trim()} (${fmt(seedS)} s)`);
 
     // A worker as `npm run worker` runs it (production cadences), in this process.
-    const worker = await startBenchWorker(env);
+    const worker = await startInProcessWorkers(env);
     const { client } = worker;
     stopWorkers = () => worker.stop();
 

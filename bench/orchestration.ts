@@ -26,8 +26,9 @@ import { createGeneratePacemakerConfigActivity } from '../activities/generate-pa
 import { main as cli } from '../src/cli/main';
 import { connectDatabase } from '../src/db/connection';
 import type { TrainerParamsInput } from '../src/trainer/trainer-params';
+import { startInProcessWorkers } from '../src/worker/in-process';
 import { trainPotential } from '../workflows/train-potential';
-import { startBenchServices, startBenchWorker } from './bench-worker';
+import { startBenchServices } from './bench-worker';
 
 const execFileAsync = promisify(execFile);
 const CAMPAIGN = 'bench-orchestration';
@@ -135,7 +136,7 @@ export async function run(args: string[]): Promise<number> {
     }).generatePacemakerConfig({ workspaceDir: direct, trainer, dataset });
 
     // A worker as `npm run worker` runs it (production cadences), in this process.
-    const worker = await startBenchWorker(env);
+    const worker = await startInProcessWorkers(env);
     const { client } = worker;
     stopWorkers = () => worker.stop();
 

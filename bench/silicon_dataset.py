@@ -17,9 +17,9 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-from ase import Atoms
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from calculation_factory import record_atoms  # noqa: E402
 from silicon_factory import make_structure  # noqa: E402
 
 
@@ -27,9 +27,8 @@ def frame(seed, start, count):
     rows, kinds = [], Counter()
     for index in range(start, start + count):
         doc = make_structure(np.random.default_rng([seed, index]), index)
-        s, r = doc["structure"], doc["results"]
-        atoms = Atoms(symbols=s["symbols"], positions=np.reshape(s["positions"], (-1, 3)),
-                      cell=np.reshape(s["cell"], (3, 3)), pbc=s["pbc"])
+        r = doc["results"]
+        atoms = record_atoms(doc)
         rows.append({"ase_atoms": atoms, "energy": r["energy"],
                      "forces": np.reshape(r["forces"], (-1, 3)), "energy_corrected": r["energy"],
                      "calc_id": f"kumagai-Si-seed{seed}-{index:06d}"})

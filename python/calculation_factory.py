@@ -28,6 +28,15 @@ def calculation_record(index, kind, atoms, results):
     }
 
 
+def record_atoms(record):
+    """The ase.Atoms of a record made by calculation_record (its structure, without results)."""
+    from ase import Atoms
+
+    s = record["structure"]
+    return Atoms(symbols=s["symbols"], positions=np.reshape(s["positions"], (-1, 3)),
+                 cell=np.reshape(s["cell"], (3, 3)), pbc=s["pbc"])
+
+
 def run_factory(parser: argparse.ArgumentParser, make_structure, check=None):
     """Adds --count/--start/--seed to the factory's own options, then prints one record per structure.
     make_structure(rng, index, args) returns a record; check(args) returns an error message or None."""

@@ -3,19 +3,15 @@
  * process against the ephemeral servers, a demo campaign seeded with the real mocked DFT factory, and
  * the tiny trainer settings that make a real pacemaker fit take seconds.
  */
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { main as cli } from '../../src/cli/main';
 import { loadEnv, type Env } from '../../src/config/env';
 import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
-import {
-  createTrainingWorkers,
-  type TrainingWorkers,
-  type TrainingWorkersOptions,
-} from '../../src/worker/create-workers';
+import type { TrainingWorkersOptions } from '../../src/worker/create-workers';
+import { startInProcessWorkers, type InProcessWorkers } from '../../src/worker/in-process';
 import { scratchDir, testDatabaseName, testMongoUri, testTemporalAddress } from './context';
 
 /** A fit of a few seconds: a small basis and a handful of iterations. */
@@ -47,37 +43,16 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
   });
 }
 
-export interface RunningWorkers {
-  workers: TrainingWorkers;
-  client: Client;
-  stop(): Promise<void>;
-}
+export type RunningWorkers = InProcessWorkers;
 
 export async function startWorkers(
   env: Env,
   tuning: TrainingWorkersOptions['tuning'] = {},
 ): Promise<RunningWorkers> {
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
-  const workers = await createTrainingWorkers({
-    env,
-    connection,
-    client,
+  return startInProcessWorkers(env, {
     workflowBundle: await workflowBundle(),
     tuning: { heartbeatIntervalMs: 500, progressReportIntervalMs: 500, killGraceMs: 3_000, ...tuning },
   });
-  const running = workers.run();
-  return {
-    workers,
-    client,
-    async stop() {
-      workers.shutdown();
-      await running;
-      await clientConnection.close();
-      await connection.close();
-    },
-  };
 }
 
 /** Seeds a campaign through the real `mlip-train seed-demo` (ASE EMT labels). */
