@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { FailureType, nonRetryable } from '../src/errors';
+import { bootstrapResample, type BootstrapResampleResult } from '../src/dataset/bootstrap-resample';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
 import { basisShortfalls, countFunctionsPerElement } from '../src/pacemaker/basis-size';
 import { pacemakerDryRun } from '../src/pacemaker/dry-run';
@@ -19,6 +20,17 @@ import {
   type TrainerParams,
   type TrainerParamsInput,
 } from '../src/trainer/trainer-params';
+import {
+  planWarmStart,
+  warmStartDocument,
+  WarmStartError,
+  warmStartNote,
+  warmStartTrainerInput,
+  type ParentPotential,
+  type WarmStartMode,
+  type WarmStartPlan,
+} from '../src/trainer/warm-start';
+import { resampleNote, type CommitteeResample, type ResampleSummary } from '../src/training/committee';
 
 export const INPUT_YAML = 'input.yaml';
 /** pacemaker --dry-run writes log.txt, target_potential.yaml, ...: kept out of the training's own files. */
@@ -32,6 +44,13 @@ export interface GeneratePacemakerConfigInput {
   trainer?: TrainerParamsInput;
   dataset: Pick<DatasetSummary, 'elements' | 'pacemakerDatasetPath'> &
     Partial<Pick<DatasetSummary, 'structures'>>;
+  /** A warm start's parent (lookupInitialPotential's answer): the fit continues from it. */
+  initialPotential?: ParentPotential;
+  /**
+   * Committee members only: fit a resample of the dataset drawn with trainer.seed, written into this
+   * workspace, and test on the structures it left out (trainer.testSize does not apply).
+   */
+  resample?: CommitteeResample;
 }
 
 export interface GeneratePacemakerConfigResult {
@@ -40,10 +59,16 @@ export interface GeneratePacemakerConfigResult {
   kappa: number | 'auto';
   /** The resolved TrainerParams (every default applied): what the training uses. */
   trainer: TrainerParams;
+  /** Set for a warm start: the parent and whether its basis is continued or grown. */
+  warmStart?: { from: string; mode: WarmStartMode };
+  /** Set for a committee member: the resample it is fitted to. */
+  resample?: ResampleSummary;
 }
 
 export interface GeneratePacemakerConfigDeps {
   pacemakerBin: string;
+  /** Python with pandas, for a committee member's resample (python/bootstrap_dataset.py). */
+  python?: string;
   /** Limit for pacemaker --dry-run (it builds neighbour lists of the whole dataset). Default 15 min. */
   dryRunTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -82,6 +107,38 @@ async function refuseTruncatedBasis(targetPotentialPath: string, trainer: Traine
   );
 }
 
+/** A committee member's resample, heartbeating while the helper runs; cancelling the activity kills it. */
+async function resample(
+  deps: GeneratePacemakerConfigDeps,
+  input: GeneratePacemakerConfigInput,
+  workspaceDir: string,
+  seed: number,
+): Promise<BootstrapResampleResult> {
+  if (!deps.python)
+    throw nonRetryable(
+      FailureType.WorkerMisconfigured,
+      'this worker cannot resample a committee member: generatePacemakerConfig was created without a Python',
+    );
+  let signal: AbortSignal | undefined;
+  try {
+    signal = Context.current().cancellationSignal;
+  } catch {
+    // not running inside an activity
+  }
+  const ticker = setInterval(heartbeat, deps.heartbeatIntervalMs ?? 10_000);
+  try {
+    return await bootstrapResample({
+      python: deps.python,
+      datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+      workspaceDir,
+      seed,
+      signal,
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
   return {
     async generatePacemakerConfig(
@@ -90,18 +147,43 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
       let trainer: TrainerParams;
       let yamlText: string;
       let elements: string[];
+      let warm: WarmStartPlan | undefined;
+      let resampled: BootstrapResampleResult | undefined;
       const workspaceDir = path.resolve(input.workspaceDir);
+      const parent = input.initialPotential;
       try {
-        trainer = resolveTrainerParams(input.trainer);
-        const doc = buildPacemakerDocument(trainer, {
-          elements: input.dataset.elements,
-          pacemakerDatasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+        // A warm start's unset basis fields and its reference energies are the parent's.
+        trainer = resolveTrainerParams(parent ? warmStartTrainerInput(input.trainer, parent) : input.trainer);
+        if (parent) warm = planWarmStart(trainer, parent, input.dataset.elements);
+        if (input.resample) resampled = await resample(deps, input, workspaceDir, trainer.seed);
+        // A member with nothing out of bag has no test set: a split of its resample would test on
+        // structures it also fits.
+        const params = resampled && !resampled.testPath ? { ...trainer, testSize: 0 } : trainer;
+        const doc = buildPacemakerDocument(params, {
+          // A warm-started potential describes the parent's elements, even where the data has fewer.
+          elements: warm ? warm.elements : input.dataset.elements,
+          pacemakerDatasetPath:
+            resampled?.trainPath ?? path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
           structures: input.dataset.structures,
+          testDatasetPath: resampled?.testPath,
         });
         elements = doc.potential.elements;
-        yamlText = renderPacemakerYaml(doc, unsplitNote(trainer.testSize, input.dataset.structures));
+        const notes = [
+          resampled
+            ? resampleNote(resampled.summary)
+            : unsplitNote(trainer.testSize, input.dataset.structures),
+          warm && parent ? warmStartNote(warm, parent) : undefined,
+        ].filter((n): n is string => n !== undefined);
+        yamlText = renderPacemakerYaml(
+          warm && parent ? warmStartDocument(doc, warm, parent) : doc,
+          notes.length > 0 ? notes.join('\n') : undefined,
+        );
       } catch (err) {
         if (err instanceof TrainerParamsError) throw toInvalidTrainerConfig(err);
+        if (err instanceof WarmStartError)
+          throw nonRetryable(FailureType.InvalidTrainingRequest, err.message, {
+            fields: err.issues.map((i) => i.field),
+          });
         throw err;
       }
 
@@ -148,9 +230,18 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
             `install tensorpotential with TensorFlow on the worker, or use backend.evaluator "pyace"`,
           { field: 'backend.evaluator' },
         );
-      await refuseTruncatedBasis(path.join(dryRunDir, TARGET_POTENTIAL), trainer, elements);
+      // A continued basis is the parent's file, not one built from the shapes: nothing to compare.
+      if (warm?.mode !== 'continue')
+        await refuseTruncatedBasis(path.join(dryRunDir, TARGET_POTENTIAL), trainer, elements);
       await fs.rm(dryRunDir, { recursive: true, force: true });
-      return { inputYamlPath, elements, kappa: trainer.kappa, trainer };
+      return {
+        inputYamlPath,
+        elements,
+        kappa: trainer.kappa,
+        trainer,
+        ...(warm ? { warmStart: { from: warm.from, mode: warm.mode } } : {}),
+        ...(resampled ? { resample: resampled.summary } : {}),
+      };
     },
   };
 }

@@ -3,9 +3,11 @@
  * the shared queue (acquireWorkspace: any host may take it) and the host's own queue (every step that
  * reads or writes the workspace). Workflow code imports only the types from here.
  */
+import type { createBuildActiveSetActivity } from './build-active-set';
 import type { createExecuteTrainingActivity } from './execute-training';
 import type { createFetchTrainingDataActivity } from './fetch-training-data';
 import type { createGeneratePacemakerConfigActivity } from './generate-pacemaker-config';
+import type { createInitialPotentialActivity } from './initial-potential';
 import type { createPublishPotentialActivity } from './publish-potential';
 import type { createWorkspaceActivities } from './workspace';
 
@@ -16,5 +18,7 @@ export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'
 export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createFetchTrainingDataActivity> &
   ReturnType<typeof createGeneratePacemakerConfigActivity> &
+  ReturnType<typeof createInitialPotentialActivity> &
   ReturnType<typeof createExecuteTrainingActivity> &
+  ReturnType<typeof createBuildActiveSetActivity> &
   ReturnType<typeof createPublishPotentialActivity>;

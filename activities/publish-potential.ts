@@ -52,6 +52,11 @@ export const PUBLISHED_FILES = {
   fitMetrics: 'fit-metrics.txt',
   /** The learning curve drawn from fit-metrics.txt (loss and RMSEs per iteration), when it could be drawn. */
   learningCurve: 'learning-curve.svg',
+  /**
+   * The active set (pace_activeset) for extrapolation grades: with output_potential.yaml, what LAMMPS
+   * `pair_style pace/extrapolation` and pyace read. Absent when no active set could be built.
+   */
+  asi: 'potential.asi',
 } as const;
 
 export interface PublishPotentialInput {
@@ -70,8 +75,12 @@ export interface PublishPotentialInput {
   };
   workflowId: string;
   runId: string;
+  /** The .asi buildActiveSet wrote; omitted when there is none. */
+  activeSetPath?: string;
   /** Set for members of a committee (trainCommittee): links the members' registry documents. */
-  committee?: { id: string; member: number; size: number };
+  committee?: PotentialRecord['committee'];
+  /** The registry id this training was warm-started from (TrainingRequest.initialPotential). */
+  parent?: string;
 }
 
 export interface PublishedPotential {
@@ -79,6 +88,8 @@ export interface PublishedPotential {
   version: number;
   /** The published .yace. */
   potentialPath: string;
+  /** The published active set (potential.asi), when there is one. */
+  activeSetPath?: string;
   directory: string;
 }
 
@@ -154,6 +165,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         potentialId: already._id,
         version: already.version,
         potentialPath: already.files.yace!.path,
+        activeSetPath: already.files.asi?.path,
         directory: already.directory,
       };
     }
@@ -172,7 +184,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
     const files: PotentialRecord['files'] = {};
     for (const [key, fileName] of Object.entries(PUBLISHED_FILES)) {
       const file = path.join(target.dir, fileName);
-      if (!fs.existsSync(file)) continue; // fit-metrics.txt is optional
+      if (!fs.existsSync(file)) continue; // fit-metrics.txt and potential.asi are optional
       files[key] = { path: file, sha256: await sha256File(file), bytes: fs.statSync(file).size };
     }
     // Listed from the published copy, so a retry after the move registers what is really there.
@@ -206,6 +218,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       runId: input.runId,
       publishKey,
       ...(input.committee ? { committee: input.committee } : {}),
+      ...(input.parent ? { parent: input.parent } : {}),
       createdAt: new Date(),
     };
     await insertPotential(db, record);
@@ -213,6 +226,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       potentialId: record._id,
       version: record.version,
       potentialPath: files.yace!.path,
+      activeSetPath: files.asi?.path,
       directory: target.dir,
     };
   }
@@ -234,6 +248,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         [input.dataset.manifestPath, PUBLISHED_FILES.manifest],
         [input.training.logPath, PUBLISHED_FILES.log],
       ];
+      if (input.activeSetPath) copies.push([input.activeSetPath, PUBLISHED_FILES.asi]);
       const curve = path.join(input.workspaceDir, 'metrics.txt');
       if (fs.existsSync(curve)) {
         copies.push([curve, PUBLISHED_FILES.fitMetrics]);

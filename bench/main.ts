@@ -10,6 +10,11 @@ const BENCHES: Record<
       'pyace vs tensorpot evaluator on Kumagai silicon at three basis sizes: time per iteration, evals, held-out RMSE',
     load: () => import('./backends'),
   },
+  committee: {
+    summary:
+      "committee members from bootstrap resamples vs. seed only: rank correlation of their force disagreement with the committee's error",
+    load: () => import('./committee'),
+  },
   fetch: {
     summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
     load: () => import('./fetch'),
@@ -23,6 +28,11 @@ const BENCHES: Record<
     summary:
       'trainPotential workflow vs. the same pacemaker fit run directly: overhead, worker CPU during the fit',
     load: () => import('./orchestration'),
+  },
+  'warm-start': {
+    summary:
+      "generation N+1 of Kumagai silicon: iterations and time a warm start (initialPotential) needs to reach the cold fit's final train RMSE",
+    load: () => import('./warm-start'),
   },
 };
 

@@ -3,6 +3,9 @@
 // It embeds FerretDB's `ferretdb` package rather than building FerretDB's own `cmd/ferretdb`, because
 // that command panics when built with `go install` (it expects a version file written by FerretDB's
 // release tooling). Data lives in one SQLite file per database under --sqlite-dir.
+//
+// It also adds, to every collection table, the SQLite index that FerretDB's own lookups by _id can use
+// (see idlookup.go): without it every update or delete by _id scans the whole collection.
 package main
 
 import (
@@ -54,6 +57,7 @@ func main() {
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	go indexIDLookups(ctx, absDir, logger)
 
 	// Launchers wait for this line (or for the port to answer) before using the server.
 	fmt.Printf("mongo-wire-server ready: %s (sqlite data in %s)\n", f.MongoDBURI(), absDir)

@@ -1,6 +1,8 @@
 /**
- * trainCommittee: K potentials on the same dataset with different seeds, as child trainPotential
- * workflows. The dataset is fetched once, into the committee's own workspace on one host, and the members
+ * trainCommittee: K potentials as child trainPotential workflows, each fitted to its own bootstrap
+ * resample of one dataset (member i draws with seed + i and tests on the structures it did not draw), so
+ * that their disagreement measures how well the data determine the potential (src/training/committee.ts).
+ * The dataset is fetched once, into the committee's own workspace on one host, and the members
  * train there from it (they are pinned to that host). Returns every member's result and the spread of
  * their errors; the members' registry documents share `committee.id` = this workflow's id.
  * Cancelling the committee cancels the members (each cleans its workspace) and then cleans its own.
@@ -85,6 +87,7 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
               member,
               size: committeeSize,
               sharedDataset: { hostTaskQueue: ws.hostTaskQueue, hostId: ws.hostId, summary: dataset },
+              resample: 'bootstrap',
             },
           ],
           staticSummary: `committee member ${member + 1} of ${committeeSize}`,

@@ -2,7 +2,8 @@
  * trainPotential: completed DFT calculations of a campaign → a published ACE potential (.yace).
  *
  *   acquireWorkspace (shared queue) → this host's queue + a workspace directory
- *   fetchTrainingData → generatePacemakerConfig → executeTraining → publishPotential   (host queue)
+ *   [lookupInitialPotential, warm starts only] → fetchTrainingData → generatePacemakerConfig →
+ *   executeTraining → buildActiveSet → publishPotential   (host queue)
  *   finally: cleanupWorkspace (host queue, not cancellable)
  *
  * If the host stops serving its queue (a step waits longer than limits.hostStartTimeout to start), the
@@ -25,6 +26,7 @@ import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../src/config/search-a
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
 import { FailureType } from '../src/errors';
 import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
+import type { CommitteeResample } from '../src/training/committee';
 import type { FinalMetrics } from '../src/training/metrics';
 import type { TrainingPhase, TrainingProgress } from '../src/training/progress';
 import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
@@ -34,6 +36,11 @@ import { anyHostWithRoom, hostActivities, hostLost, transientRetry } from './act
 export interface TrainingResult {
   /** The published .yace file. */
   potentialPath: string;
+  /**
+   * The published active set (potential.asi) for extrapolation grades, read with the published
+   * output_potential.yaml; absent when none could be built (the workflow's notebook says why).
+   */
+  activeSetPath?: string;
   /** Registry id in the `potentials` collection ("<name>@v<version>"). */
   potentialId: string;
   metrics: FinalMetrics;
@@ -49,6 +56,8 @@ export interface CommitteeMembership {
   member: number;
   size: number;
   sharedDataset: { hostTaskQueue: string; hostId: string; summary: DatasetSummary };
+  /** How the member's training set is drawn from the shared dataset; absent: the whole dataset. */
+  resample?: CommitteeResample;
 }
 
 export async function trainPotential(
@@ -124,6 +133,13 @@ export async function trainPotential(
     notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
     let lost = false;
     try {
+      // A warm start's parent is looked up first, on this host: an unknown id, or a parent whose files
+      // this host cannot read, fails before any data is fetched.
+      const initialPotential = request.initialPotential
+        ? await onHost(`look up the initial potential ${request.initialPotential}`, {
+            startToCloseTimeout: '2m',
+          }).lookupInitialPotential({ initialPotential: request.initialPotential })
+        : undefined;
       setPhase('fetching-data');
       // Committee members train from the dataset their committee fetched once.
       const dataset =
@@ -145,11 +161,23 @@ export async function trainPotential(
       const config = await onHost('TrainerParams → input.yaml, checked by pacemaker --dry-run', {
         startToCloseTimeout: '20m',
         heartbeatTimeout: '2m',
-      }).generatePacemakerConfig({ workspaceDir: ws.workspaceDir, trainer: request.trainer, dataset });
+      }).generatePacemakerConfig({
+        workspaceDir: ws.workspaceDir,
+        trainer: request.trainer,
+        dataset,
+        initialPotential,
+        resample: membership?.resample,
+      });
 
       setPhase(
         'waiting-for-slot',
-        `**Config** kappa ${config.kappa}, ${config.trainer.optimizer.maxIterations} iterations max`,
+        `**Config** kappa ${config.kappa}, ${config.trainer.optimizer.maxIterations} iterations max` +
+          (config.warmStart
+            ? `; warm start from ${config.warmStart.from} (${config.warmStart.mode === 'grow' ? 'basis grown' : 'basis continued'})`
+            : '') +
+          (config.resample
+            ? `; bootstrap resample (seed ${config.resample.seed}): ${config.resample.distinct} distinct of ${config.resample.structures}, ${config.resample.outOfBag} out of bag as the test set`
+            : ''),
       );
       const training = await onHost(
         `pacemaker fit (${config.trainer.optimizer.maxIterations} iterations max) → .yace`,
@@ -168,12 +196,29 @@ export async function trainPotential(
 
       const { train, test } = training.metrics;
       setPhase(
-        'publishing',
+        'building-active-set',
         `**Fit** ${training.iterations} iterations${training.resumedFrom ? ` (resumed from ${training.resumedFrom})` : ''}; ` +
           `train RMSE ${train.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${train.rmseForcesMeVPerA.toFixed(1)} meV/Å` +
           (test
             ? `; test RMSE ${test.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${test.rmseForcesMeVPerA.toFixed(1)} meV/Å`
             : ''),
+      );
+      const activeSet = await onHost('pace_activeset → .asi for extrapolation grades', {
+        startToCloseTimeout: '2h',
+        heartbeatTimeout: '2m',
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: { ...transientRetry, maximumAttempts: 3 },
+      }).buildActiveSet({
+        workspaceDir: ws.workspaceDir,
+        potentialYamlPath: training.potentialYamlPath,
+        datasetPath: dataset.pacemakerDatasetPath,
+      });
+
+      setPhase(
+        'publishing',
+        activeSet.asiPath
+          ? `**Active set** ${activeSet.elements.map((e) => `${e.element} ${e.activeSetSize ?? '?'} environments`).join(', ')} (${activeSet.seconds.toFixed(1)} s)`
+          : `**No active set** ${activeSet.skipped ?? ''}`,
       );
       const published = await onHost(
         `copy artefacts to the potentials store, register ${name}`,
@@ -185,18 +230,22 @@ export async function trainPotential(
         dataset,
         trainer: config.trainer as unknown as Record<string, unknown>,
         training,
+        activeSetPath: activeSet.asiPath,
         workflowId,
         runId,
         committee: membership && {
           id: membership.committeeId,
           member: membership.member,
           size: membership.size,
+          ...(config.resample ? { resample: config.resample.method, seed: config.resample.seed } : {}),
         },
+        parent: request.initialPotential,
       });
       setPhase('completed', `**Published** ${published.potentialId}: \`${published.potentialPath}\``);
       return {
         potentialPath: published.potentialPath,
         potentialId: published.potentialId,
+        ...(published.activeSetPath ? { activeSetPath: published.activeSetPath } : {}),
         metrics: training.metrics,
         dataset: {
           structures: dataset.structures,

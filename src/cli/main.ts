@@ -2,6 +2,7 @@ import { ExitCode, UsageError, type CliCommand, type CliIo } from './command';
 import { configCommand } from './commands/config';
 import { datasetCommand } from './commands/dataset';
 import { cancelCommand } from './commands/cancel';
+import { labelDemoCommand } from './commands/label-demo';
 import { listCommand } from './commands/list';
 import { potentialsCommand } from './commands/potentials';
 import { seedDemoCommand } from './commands/seed-demo';
@@ -12,6 +13,7 @@ import { watchCommand } from './commands/watch';
 /** Sub-commands, in the order `mlip-train --help` lists them. */
 const COMMANDS: CliCommand[] = [
   seedDemoCommand,
+  labelDemoCommand,
   datasetCommand,
   configCommand,
   startCommand,

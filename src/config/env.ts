@@ -49,6 +49,11 @@ export const EnvSchema = z.object({
     .min(1)
     .default(INSTALLED.paceYaml2Yace)
     .describe('pace_yaml2yace executable'),
+  PACE_ACTIVESET_BIN: z
+    .string()
+    .min(1)
+    .default(INSTALLED.paceActiveset)
+    .describe('pace_activeset executable (active set for extrapolation grades)'),
   MLIP_PYTHON: z
     .string()
     .min(1)

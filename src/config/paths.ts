@@ -8,6 +8,7 @@ export const INSTALLED = {
   python: path.join(PROJECT_ROOT, '.venv', 'bin', 'python'),
   pacemaker: path.join(PROJECT_ROOT, '.venv', 'bin', 'pacemaker'),
   paceYaml2Yace: path.join(PROJECT_ROOT, '.venv', 'bin', 'pace_yaml2yace'),
+  paceActiveset: path.join(PROJECT_ROOT, '.venv', 'bin', 'pace_activeset'),
   temporal: path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal'),
   mongoWireServer: path.join(PROJECT_ROOT, '.build', 'mongo-wire-server'),
 } as const;

@@ -9,6 +9,8 @@ export const COLLECTIONS = {
   calculations: 'calculations',
   /** The registry of published potentials, written by publishPotential. */
   potentials: 'potentials',
+  /** Structures an active-learning loop may send to DFT, scored by scoreCandidates (contract in README). */
+  candidates: 'candidates',
 } as const;
 
 export interface DatabaseHandle {

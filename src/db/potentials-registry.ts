@@ -6,6 +6,7 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { DatasetSummarySchema } from '../dataset/dataset-summary';
+import { CommitteeResampleSchema } from '../training/committee';
 import { FinalMetricsSchema } from '../training/metrics';
 import { COLLECTIONS } from './connection';
 
@@ -48,9 +49,21 @@ export const PotentialRecordSchema = z.strictObject({
   workflowId: z.string(),
   runId: z.string(),
   publishKey: z.string(),
-  /** Committee members share `committee.id` (the trainCommittee workflow id). */
+  /** The potential this one was warm-started from (TrainingRequest.initialPotential), "name@vK". */
+  parent: z.string().optional(),
+  /**
+   * Committee members share `committee.id` (the trainCommittee workflow id). `resample` and `seed` say
+   * what the member was fitted to (a bootstrap resample drawn with that seed); absent in members published
+   * before resampling, which differed by seed only.
+   */
   committee: z
-    .strictObject({ id: z.string(), member: z.number().int().min(0), size: z.number().int().min(1) })
+    .strictObject({
+      id: z.string(),
+      member: z.number().int().min(0),
+      size: z.number().int().min(1),
+      resample: CommitteeResampleSchema.optional(),
+      seed: z.number().int().min(0).optional(),
+    })
     .optional(),
   createdAt: z.date(),
 });

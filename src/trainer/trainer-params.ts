@@ -269,7 +269,8 @@ export const TrainerParamsSchema = z
       .describe(
         'held-out test set: a fraction (< 1) or a number of structures; 0 = no test set (pacemaker data.test_size). ' +
           'The default holds out 10 %, so every training reports its error on structures it was not fitted to; ' +
-          'a dataset too small to leave anything to fit after the split is fitted whole',
+          'a dataset too small to leave anything to fit after the split is fitted whole. Not used by committee ' +
+          'members: each is tested on the structures its bootstrap resample left out',
       ),
     referenceEnergy: z
       .union([z.literal('auto'), z.number(), z.record(elementSymbol, z.number())])

@@ -11,6 +11,7 @@ export const TRAINING_PHASES = [
   'preparing',
   'fitting',
   'converting',
+  'building-active-set',
   'publishing',
   'cleaning-up',
   'completed',

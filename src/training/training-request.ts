@@ -5,6 +5,7 @@
  * No connection strings or credentials belong here: workers read those from their environment.
  */
 import { z } from 'zod';
+import { POTENTIAL_ID_PATTERN } from '../trainer/warm-start';
 import { PathSafeNameSchema } from './names';
 import { InvalidRecordsPolicySchema, SelectionSchema } from './selection';
 
@@ -53,6 +54,14 @@ export const TrainingRequestSchema = z
     potentialName: PathSafeNameSchema.optional().describe(
       'registry name of the potential (default: the campaign name)',
     ),
+    initialPotential: z
+      .string()
+      .regex(POTENTIAL_ID_PATTERN, 'a registry id "name@vK", e.g. "si@v3" (see `mlip-train potentials`)')
+      .optional()
+      .describe(
+        'warm start: continue from this published potential ("name@vK") instead of from zero; its basis is ' +
+          'kept (or grown, when trainer.ace.functionsPerElement asks for more) and its reference energies are used',
+      ),
     limits: TrainingLimitsSchema,
   })
   .superRefine((req, ctx) => {

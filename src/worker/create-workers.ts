@@ -7,9 +7,11 @@
  */
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createBuildActiveSetActivity } from '../../activities/build-active-set';
 import { createExecuteTrainingActivity } from '../../activities/execute-training';
 import { createFetchTrainingDataActivity } from '../../activities/fetch-training-data';
 import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
+import { createInitialPotentialActivity } from '../../activities/initial-potential';
 import { createPublishPotentialActivity } from '../../activities/publish-potential';
 import { createWorkspaceActivities } from '../../activities/workspace';
 import { hostTaskQueue, type Env } from '../config/env';
@@ -53,7 +55,8 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     acquireWorkspace: workspace.acquireWorkspace,
     cleanupWorkspace: workspace.cleanupWorkspace,
     ...createFetchTrainingDataActivity({ database, python: env.MLIP_PYTHON }),
-    ...createGeneratePacemakerConfigActivity({ pacemakerBin: env.PACEMAKER_BIN }),
+    ...createInitialPotentialActivity({ database, hostId: env.MLIP_HOST_ID }),
+    ...createGeneratePacemakerConfigActivity({ pacemakerBin: env.PACEMAKER_BIN, python: env.MLIP_PYTHON }),
     ...createExecuteTrainingActivity({
       pacemakerBin: env.PACEMAKER_BIN,
       paceYaml2YaceBin: env.PACE_YAML2YACE_BIN,
@@ -62,6 +65,11 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
       reportProgress: (target, progress) =>
         client.workflow.getHandle(target.workflowId, target.runId).signal(fitProgressSignal, progress),
       ...tuning,
+    }),
+    ...createBuildActiveSetActivity({
+      paceActivesetBin: env.PACE_ACTIVESET_BIN,
+      killGraceMs: tuning.killGraceMs,
+      heartbeatIntervalMs: tuning.heartbeatIntervalMs,
     }),
     ...createPublishPotentialActivity({
       database,

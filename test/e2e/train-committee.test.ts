@@ -1,6 +1,7 @@
 /**
- * trainCommittee with the real pacemaker: K members from one fetch, different seeds, linked in the registry;
- * cancelling the committee cancels its members and removes every workspace.
+ * trainCommittee with the real pacemaker: K members from one fetch, each fitted to its own bootstrap
+ * resample (drawn with its own seed), linked in the registry; cancelling the committee cancels its members
+ * and removes every workspace. committee-uncertainty.test.ts checks what the resampling is for.
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -44,7 +45,7 @@ async function activityCount(workflowId: string, type: string): Promise<number> 
   ).length;
 }
 
-test('a committee trains K potentials with different seeds from a single fetch and links them in the registry', async () => {
+test('a committee trains K potentials on resamples drawn with different seeds from a single fetch and links them in the registry', async () => {
   const workflowId = `committee-${randomUUID()}`;
   const result = await running.client.workflow.execute(trainCommittee, {
     taskQueue: env.MLIP_TASK_QUEUE,
@@ -64,11 +65,28 @@ test('a committee trains K potentials with different seeds from a single fetch a
       ).seed,
   );
   expect(seeds).toEqual([7, 8]);
+  const data = result.members.map(
+    (m) =>
+      (
+        YAML.parse(fs.readFileSync(path.join(path.dirname(m.potentialPath), 'input.yaml'), 'utf8')) as {
+          data: { filename: string; test_filename?: string; test_size?: number };
+        }
+      ).data,
+  );
+  // Each member fits its own resample, in its own workspace, and tests on the structures it did not draw.
+  expect(new Set(data.map((d) => d.filename)).size).toBe(2);
+  for (const d of data) {
+    expect(path.basename(d.filename)).toBe('member-train.pckl.gzip');
+    expect(path.basename(d.test_filename!)).toBe('member-test.pckl.gzip');
+    expect(d.test_size).toBeUndefined();
+  }
   expect(new Set(result.members.map((m) => m.dataset.sha256)).size).toBe(1);
   const forces = result.members.map((m) => m.metrics.train.rmseForcesMeVPerA);
   expect(result.spread.trainForcesMeVPerA.min).toBe(Math.min(...forces));
   expect(result.spread.trainForcesMeVPerA.max).toBe(Math.max(...forces));
-  // The default test split held out a structure for each member: their held-out errors are summarised too.
+  // Of the 10 structures, seed 7 left 2 out of its resample and seed 8 left 3: the members' out-of-bag
+  // errors are summarised too.
+  expect(result.members.map((m) => m.metrics.test?.structures)).toEqual([2, 3]);
   const testForces = result.members.map((m) => m.metrics.test!.rmseForcesMeVPerA);
   expect(result.spread.testForcesMeVPerA?.min).toBe(Math.min(...testForces));
   expect(result.spread.testForcesMeVPerA?.max).toBe(Math.max(...testForces));
@@ -83,8 +101,8 @@ test('a committee trains K potentials with different seeds from a single fetch a
     .sort({ 'committee.member': 1 })
     .toArray();
   expect(records.map((r) => [r._id, r.committee])).toEqual([
-    ['cu-committee-m0@v1', { id: workflowId, member: 0, size: 2 }],
-    ['cu-committee-m1@v1', { id: workflowId, member: 1, size: 2 }],
+    ['cu-committee-m0@v1', { id: workflowId, member: 0, size: 2, resample: 'bootstrap', seed: 7 }],
+    ['cu-committee-m1@v1', { id: workflowId, member: 1, size: 2, resample: 'bootstrap', seed: 8 }],
   ]);
   expect(workspacesLeft(env)).toEqual([]);
 });

@@ -13,7 +13,6 @@ import type { Env } from '../../src/config/env';
 import { potentialsCollection } from '../../src/db/potentials-registry';
 import { groupAlive } from '../../src/pacemaker/process-group';
 import { progressQuery } from '../../src/training/workflow-messages';
-import { activeLearningRound } from '../../workflows/active-learning-round';
 import { trainPotential } from '../../workflows/train-potential';
 import {
   seedCampaign,
@@ -81,6 +80,7 @@ test('a training on the default tensorpot evaluator publishes a .yace that pyace
     'manifest.json',
     'metrics.json',
     'pacemaker.log',
+    'potential.asi',
   ]) {
     expect(fs.existsSync(path.join(path.dirname(result.potentialPath), name))).toBe(true);
   }
@@ -143,25 +143,6 @@ test('cancelling during the fit stops the pacemaker process group within 10 s, r
   expect((failure as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
   expect(workspacesLeft(env)).toEqual([]);
   expect((await handle.describe()).status.name).toBe('CANCELLED');
-});
-
-test('a parent active-learning workflow gets the child training result and decides on it', async () => {
-  const result = await running.client.workflow.execute(activeLearningRound, {
-    taskQueue: env.MLIP_TASK_QUEUE,
-    workflowId: `round-${randomUUID()}`,
-    args: [
-      {
-        training: { campaign: 'cu-e2e', potentialName: 'cu-round', trainer: TINY_TRAINER },
-        targetForceRmseMeVPerA: 1e9,
-      },
-    ],
-  });
-  expect(result.potential.potentialId).toBe('cu-round@v1');
-  expect(fs.existsSync(result.potential.potentialPath)).toBe(true);
-  // The default test split held a structure out: the round judges the potential on it, not on its training data.
-  expect(result.potential.metrics.test?.structures).toBe(1);
-  expect(result.forceRmseMeVPerA).toBe(result.potential.metrics.test?.rmseForcesMeVPerA);
-  expect(result).toMatchObject({ accepted: true, next: 'explore-with-this-potential' });
 });
 
 test('the pyace evaluator still trains a tiny potential end to end, for hosts without TensorFlow', async () => {

@@ -2,7 +2,8 @@
  * Proof at scale: 50 trainings started at once against ONE training host that takes 4 at a time.
  *
  * The fit itself is a fast stand-in trainer (test double, test/doubles/fast-pacemaker.sh: about a second,
- * a real tiny potential and real pacemaker predictions as its output); everything around it is the real
+ * a real tiny potential and real pacemaker predictions as its output), and so are pace_yaml2yace and
+ * pace_activeset (fast-pace-yaml2yace.sh, fast-pace-activeset.sh); everything around them is the real
  * code path: the MongoDB export and the Python dataset writer, input.yaml generation, the progress
  * parser, python/prediction_metrics.py, publishing with version allocation, workspace cleanup.
  *
@@ -66,6 +67,7 @@ beforeAll(async () => {
   env = testEnv({
     PACEMAKER_BIN: double('fast-pacemaker.sh'),
     PACE_YAML2YACE_BIN: double('fast-pace-yaml2yace.sh'),
+    PACE_ACTIVESET_BIN: double('fast-pace-activeset.sh'),
     MLIP_MAX_CONCURRENT_TRAININGS: String(CAPACITY),
   });
   mongo = await MongoClient.connect(env.MONGODB_URI);
@@ -143,6 +145,8 @@ test(`${TRAININGS} trainings on one host with MLIP_MAX_CONCURRENT_TRAININGS=${CA
   expect(docs.map((d) => d.workflowId).sort()).toEqual([...ids].sort());
   expect(docs.map((d) => d._id).sort()).toEqual(results.map((r) => r.potentialId).sort());
   expect(new Set(docs.map((d) => d.pacemakerVersion))).toEqual(new Set(['stand-in']));
+  // Every version carries its active set (the pace_activeset double's file), next to its .yace.
+  for (const d of docs) expect(d.files.asi?.path).toBe(path.join(d.directory, 'potential.asi'));
   // ... and on disk: v1..v50, nothing left staged.
   const published = fs.readdirSync(path.join(env.MLIP_POTENTIALS_DIR, 'cu-load')).sort();
   expect(published).toEqual(Array.from({ length: TRAININGS }, (_, i) => `v${i + 1}`).sort());

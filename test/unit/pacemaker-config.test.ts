@@ -30,7 +30,7 @@ const KNOWN = {
   potential: ['deltaSplineBins', 'elements', 'embeddings', 'bonds', 'functions'],
   embedding: ['npot', 'fs_parameters', 'ndensity'],
   bond: ['radbase', 'radparameters', 'rcut', 'dcut', 'r_in', 'delta_in', 'core-repulsion'],
-  data: ['filename', 'reference_energy', 'test_size'],
+  data: ['filename', 'reference_energy', 'test_size', 'test_filename'],
   fit: ['loss', 'optimizer', 'maxiter', 'fit_cycles', 'weighting', 'repulsion'],
   loss: ['kappa', 'L1_coeffs', 'L2_coeffs', 'w0_rad', 'w1_rad', 'w2_rad'],
   backend: ['evaluator', 'batch_size', 'display_step', 'batch_size_reduction', 'gpu_config'],
@@ -235,6 +235,26 @@ describe('the test split is one pacemaker can make of the dataset', () => {
     const { y } = generate({ testSize }, { ...CU, structures });
     expect(y.data.test_size).toBe(written);
   });
+});
+
+describe("a committee member's out-of-bag test set replaces the test split", () => {
+  const OOB = '/ws/m0/member-test.pckl.gzip';
+  test.each([
+    // [testSize, structures, testDatasetPath, written test_filename, written test_size]
+    [0.1, 100, OOB, OOB, undefined], // the member's own test set, never also a split of its resample
+    [0, 100, OOB, OOB, undefined], // testSize does not apply to a member
+    [3, 10, OOB, OOB, undefined],
+    [0.1, 100, undefined, undefined, 0.1], // not a member: the split as before
+  ])(
+    'testSize %p of %p structures, test set %p → test_filename %p, test_size %p',
+    (testSize, structures, testDatasetPath, filename, size) => {
+      const { y } = generate({ testSize }, { ...CU, structures, testDatasetPath });
+      expectOnlyKnownKeys(y);
+      expect(y.data.filename).toBe(CU.pacemakerDatasetPath);
+      expect(y.data.test_filename).toBe(filename);
+      expect(y.data.test_size).toBe(size);
+    },
+  );
 });
 
 test('the header line names why no split was made', () => {

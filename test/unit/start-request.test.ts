@@ -88,10 +88,16 @@ describe('mlip-train start turns flags into a TrainingRequest', () => {
     { args: ['--campaign', 'cu', '--elements', 'Copper'], error: 'selection.elements.0:' },
     { args: ['--campaign', 'cu', '--max-iterations', '0'], error: 'optimizer.maxIterations' },
     { args: ['--campaign', 'cu', '--workflow-id', ' '], error: '--workflow-id must not be empty' },
+    { args: ['--campaign', 'cu', '--initial-potential', 'cu-v1'], error: 'initialPotential: a registry id' },
   ])('a bad value is a usage error naming it: $args', async ({ args, error }) => {
     const result = requestFromArgs(args);
     await expect(result).rejects.toBeInstanceOf(UsageError);
     await expect(requestFromArgs(args)).rejects.toThrow(error);
+  });
+
+  test('--initial-potential warm-starts from a published potential', async () => {
+    const { request } = await requestFromArgs(['--campaign', 'cu', '--initial-potential', 'cu@v3']);
+    expect(request.initialPotential).toBe('cu@v3');
   });
 
   test('a --request file that is not valid YAML says so', async () => {

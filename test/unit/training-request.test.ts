@@ -1,4 +1,6 @@
-import { parseTrainingRequest } from '../../src/training/training-request';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseTrainingRequest, TrainingRequestSchema } from '../../src/training/training-request';
 import { PathSafeNameSchema, workspaceName } from '../../src/training/names';
 
 describe('TrainingRequest validation', () => {
@@ -70,5 +72,20 @@ describe('names that become paths', () => {
     expect(PathSafeNameSchema.safeParse(a).success).toBe(true);
     expect(workspaceName('train/../cu 1', '0123456789abcdef', 2)).not.toBe(a);
     expect(workspaceName('..', 'r', 1)).toBe('_--r--h1');
+  });
+});
+
+describe("the README's request table", () => {
+  test('has a row for every TrainingRequest field (nested ones as selection.x, limits.x)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### The request'), readme.indexOf('### What happens when'));
+    const rows = new Set([...section.matchAll(/^\| `([A-Za-z.]+)`/gm)].map((m) => m[1]));
+    const fields = Object.entries(TrainingRequestSchema.shape).flatMap(([key, schema]) => {
+      const inner = 'unwrap' in schema ? (schema as { unwrap(): unknown }).unwrap() : schema;
+      const shape = (inner as { shape?: Record<string, unknown> }).shape;
+      return shape && key !== 'trainer' ? Object.keys(shape).map((k) => `${key}.${k}`) : [key];
+    });
+    expect(fields.filter((f) => !rows.has(f))).toEqual([]);
+    expect(fields.length).toBeGreaterThan(10);
   });
 });

@@ -5,9 +5,11 @@ import { potentialsCollection, type PotentialRecord } from '../../db/potentials-
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
+import { printLineage } from './potentials-lineage';
 
 const usage = `Usage: mlip-train potentials [--name NAME] [--json]
        mlip-train potentials --show NAME[@vK] [--json]
+       mlip-train potentials --lineage NAME[@vK] [--json]
 
 Lists the published potentials, newest version first within each name: id (name@vVERSION), campaign,
 dataset size, final train/test RMSEs of energy (meV/atom) and forces (meV/Å), and the .yace path.
@@ -15,12 +17,17 @@ dataset size, final train/test RMSEs of energy (meV/atom) and forces (meV/Å), a
 iteration, open it in a browser), of its .yace, and of each figure pacemaker drew at the end of the fit
 (report/*.png: parity plots and error distributions, for the train and the test set), with what it
 shows; without @vK the latest version.
+--lineage prints which potential each version was warm-started from (TrainingRequest.initialPotential),
+newest first: every version of NAME (or only NAME@vK) and, following each parent, its ancestors, with
+dataset size, iterations and final train/test RMSEs, so you can see whether each generation improved.
 
 Options:
   --name NAME          only versions of this potential
   --show NAME[@vK]     one potential: its learning curve, .yace and figures
+  --lineage NAME[@vK]  the warm-start chain: each version → its parent, newest first
   --json               print the registry documents (with --show: {id, learningCurve, yace, directory,
-                       figures: [{file, path, sha256, bytes, description}]})
+                       figures: [{file, path, sha256, bytes, description}]}; with --lineage:
+                       {lineage: [documents, newest first], missingParents: [ids]})
 
 Environment: MONGODB_URI, MLIP_DB.
 Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, or
@@ -54,12 +61,19 @@ const rmse = (s: { rmseEnergyMeVPerAtom: number; rmseForcesMeVPerA: number } | n
 async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
-    { name: { type: 'string' }, show: { type: 'string' }, json: { type: 'boolean' } },
+    {
+      name: { type: 'string' },
+      show: { type: 'string' },
+      lineage: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     true,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.show !== undefined && values.name !== undefined)
     throw new UsageError('--show NAME[@vK] already names the potential: leave out --name');
+  if (values.lineage !== undefined && (values.name !== undefined || values.show !== undefined))
+    throw new UsageError('--lineage NAME[@vK] already names the potential: leave out --name and --show');
   let wanted: { name: string; version?: number } | undefined;
   if (values.show !== undefined) {
     const m = /^(.+?)(?:@v(\d+))?$/.exec(values.show);
@@ -74,6 +88,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     let records: PotentialRecord[];
     try {
       const collection = potentialsCollection(await handle.db());
+      if (values.lineage !== undefined)
+        return await printLineage(collection, values.lineage, values.json ?? false, io);
       const name = wanted?.name ?? values.name;
       const filter = {
         ...(name !== undefined ? { name: { $eq: name } } : {}),
@@ -169,7 +185,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 export const potentialsCommand: CliCommand = {
   name: 'potentials',
   summary:
-    'the registry of published potentials; --show NAME[@vK] gives its learning curve, .yace and figures',
+    'the registry of published potentials; --show NAME[@vK] gives its learning curve, .yace and figures; --lineage NAME its warm-start chain',
   usage,
   run,
 };

@@ -39,6 +39,7 @@ ${SELECTION_HELP}
   --trainer FILE            TrainerParams as YAML or JSON (see mlip-train config --explain)
   --max-iterations N        shortcut for trainer.optimizer.maxIterations
   --potential-name NAME     registry name of the potential (default: the campaign)
+  --initial-potential ID    warm start: continue from the published potential ID (name@vK)
   --workflow-id ID          workflow id (default train-<campaign>-<UTC timestamp>)
   --wait                    follow the training like 'mlip-train watch' and end with its result
   --json                    print {workflowId, runId, url} (with --wait: the final result object)
@@ -85,6 +86,7 @@ const OPTIONS = {
   trainer: { type: 'string' },
   'max-iterations': { type: 'string' },
   'potential-name': { type: 'string' },
+  'initial-potential': { type: 'string' },
   'workflow-id': { type: 'string' },
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -127,6 +129,7 @@ export async function requestFromArgs(args: string[]): Promise<{
     raw.trainer = { ...trainer, optimizer: { ...optimizer, maxIterations } };
   }
   if (v['potential-name'] !== undefined) raw.potentialName = v['potential-name'];
+  if (v['initial-potential'] !== undefined) raw.initialPotential = v['initial-potential'];
 
   const parsed = parseTrainingRequest(raw);
   if (!parsed.ok) throw new UsageError(parsed.message);

@@ -1,0 +1,191 @@
+/**
+ * buildActiveSet: runs pace_activeset on the fitted B-basis potential and the structures it was fitted to,
+ * giving the `.asi` active set that LAMMPS (`pair_style pace/extrapolation`) and pyace
+ * (`PyACECalculator.set_active_set`) need for the extrapolation grade gamma. The options, and why, are in
+ * src/pacemaker/active-set.ts.
+ *
+ * - Runs next to the potential (in the workspace), without a shell, in a process group of its own (pid
+ *   file in the workspace, like the fit): a cancelled activity stops the whole group, and a retry after a
+ *   worker crash stops whatever the crashed attempt left running before it starts again.
+ * - Its output goes to `pace_activeset.log` in the workspace; only its tail and its per-element summary
+ *   lines are kept in memory.
+ * - The dataset is pacemaker's own record of the training split (`fitting_data_info.pckl.gzip`, written
+ *   by every fit) when the workspace holds it: held-out test structures are then graded like any other
+ *   unseen structure. Otherwise the dataset the caller names (the whole fetched dataset).
+ * - An element with fewer training atoms than basis functions cannot have an active set (MaxVol is
+ *   under-determined): the potential is still good, so the result says why there is no `.asi` instead of
+ *   failing the training. Any other failure is InvalidTrainerOutput with the tail of the log.
+ */
+import { CancelledFailure, Context } from '@temporalio/activity';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FailureType, nonRetryable, retryable } from '../src/errors';
+import {
+  activeSetArgs,
+  activeSetFileName,
+  createOutputCollector,
+  isActiveSetSummaryLine,
+  parseActiveSetLog,
+  underdeterminedReason,
+  type ActiveSetElement,
+} from '../src/pacemaker/active-set';
+import { readableTail } from '../src/pacemaker/log-tail';
+import { stopRecordedGroup, terminateGroup, writePidFile } from '../src/pacemaker/process-group';
+
+export const ACTIVE_SET_FILES = {
+  log: 'pace_activeset.log',
+  pid: 'pace_activeset.pid',
+  /** pacemaker writes the training split it fitted to here (after any test split). */
+  fittingData: 'fitting_data_info.pckl.gzip',
+} as const;
+
+export interface BuildActiveSetInput {
+  workspaceDir: string;
+  /** The fitted B-basis potential (output_potential.yaml): pace_activeset cannot read a .yace. */
+  potentialYamlPath: string;
+  /** The pacemaker dataset to use when the workspace has no fitting_data_info.pckl.gzip. */
+  datasetPath: string;
+}
+
+export interface BuildActiveSetResult {
+  /** The `.asi` in the workspace; absent when no active set can exist (see `skipped`). */
+  asiPath?: string;
+  /** Why there is no active set. */
+  skipped?: string;
+  /** File name of the dataset the active set was built from. */
+  dataset: string;
+  seconds: number;
+  /** Per element: training atoms, basis functions, active-set size, largest training gamma. */
+  elements: ActiveSetElement[];
+}
+
+export interface BuildActiveSetDeps {
+  paceActivesetBin: string;
+  /** SIGTERM → SIGKILL grace period. */
+  killGraceMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+export function createBuildActiveSetActivity(deps: BuildActiveSetDeps) {
+  const killGraceMs = deps.killGraceMs ?? 10_000;
+  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
+
+  async function buildActiveSet(input: BuildActiveSetInput): Promise<BuildActiveSetResult> {
+    const ctx = Context.current();
+    const ws = input.workspaceDir;
+    const logPath = path.join(ws, ACTIVE_SET_FILES.log);
+    const pidPath = path.join(ws, ACTIVE_SET_FILES.pid);
+    if (!fs.existsSync(input.potentialYamlPath)) {
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `building the active set: the fitted potential ${input.potentialYamlPath} does not exist`,
+      );
+    }
+    const fittingData = path.join(ws, ACTIVE_SET_FILES.fittingData);
+    const dataset = fs.existsSync(fittingData) ? fittingData : input.datasetPath;
+    if (!fs.existsSync(dataset)) {
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `building the active set: the dataset ${dataset} does not exist`,
+      );
+    }
+
+    const previous = await stopRecordedGroup(pidPath, killGraceMs);
+    ctx.log.info(`buildActiveSet attempt ${ctx.info.attempt}: ${previous}`);
+    // Run next to the potential with its bare name: pace_activeset derives the .asi's path from the name
+    // it is given, so the .asi lands next to the potential (in the workspace, for the workflow).
+    const potentialDir = path.dirname(path.resolve(input.potentialYamlPath));
+    const potentialName = path.basename(input.potentialYamlPath);
+    const asiPath = path.join(potentialDir, activeSetFileName(potentialName));
+    fs.rmSync(asiPath, { force: true }); // what a crashed attempt left is no proof of success
+
+    const args = activeSetArgs(potentialName, path.resolve(dataset));
+    fs.appendFileSync(
+      logPath,
+      `\n===== mlip-train: attempt ${ctx.info.attempt} at ${new Date().toISOString()}: pace_activeset ${args.join(' ')} =====\n`,
+    );
+    const started = performance.now();
+    const heartbeat = () =>
+      ctx.heartbeat({ step: 'active-set', seconds: Math.round((performance.now() - started) / 1000) });
+    heartbeat();
+
+    const output = createOutputCollector(isActiveSetSummaryLine);
+    const log = fs.openSync(logPath, 'a');
+    const child = spawn(deps.paceActivesetBin, args, {
+      cwd: potentialDir,
+      detached: true, // own process group: cancellation stops all of it
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    });
+    // Listened to at once: a missing executable is reported as an 'error' event after spawn returns.
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+    const pid = child.pid;
+    if (pid !== undefined) writePidFile(pidPath, pid);
+    const onOutput = (chunk: Buffer) => {
+      fs.writeSync(log, chunk);
+      output.push(chunk.toString('utf8'));
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    let cancelled = false;
+    const onCancel = () => {
+      cancelled = true;
+      ctx.log.info(`cancelling: stopping pace_activeset process group ${pid}`);
+      if (pid !== undefined) void terminateGroup(pid, killGraceMs);
+    };
+    ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    const ticker = setInterval(heartbeat, heartbeatIntervalMs);
+    const exit = await exited
+      .catch((err: unknown) => {
+        throw nonRetryable(
+          FailureType.WorkerMisconfigured,
+          `could not run pace_activeset (${deps.paceActivesetBin}): ${String(err)}; set PACE_ACTIVESET_BIN`,
+        );
+      })
+      .finally(() => {
+        clearInterval(ticker);
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
+        fs.closeSync(log);
+      });
+    output.end();
+    // The leader is gone; no process of its group may outlive it.
+    if (pid !== undefined) await terminateGroup(pid, killGraceMs);
+    fs.rmSync(pidPath, { force: true });
+    const seconds = (performance.now() - started) / 1000;
+    const summary = output.kept();
+    const result = { dataset: path.basename(dataset), seconds, elements: parseActiveSetLog(summary) };
+
+    if (cancelled) throw new CancelledFailure('building the active set cancelled; pace_activeset stopped');
+    if (exit.signal) {
+      throw retryable(
+        FailureType.InvalidTrainerOutput,
+        `pace_activeset was killed by ${exit.signal} while building the active set.\n${readableTail(output.tail())}`,
+      );
+    }
+    if (exit.code !== 0) {
+      const skipped = underdeterminedReason(summary);
+      if (skipped) {
+        ctx.log.warn(`publishing without an active set: ${skipped}`);
+        return { ...result, skipped };
+      }
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `pace_activeset could not build the active set of ${potentialName} (exit code ${exit.code}). ` +
+          `Last lines of ${ACTIVE_SET_FILES.log}:\n${readableTail(output.tail())}`,
+      );
+    }
+    if (!fs.existsSync(asiPath)) {
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `pace_activeset exited 0 but wrote no ${path.basename(asiPath)}. Last lines of ${ACTIVE_SET_FILES.log}:\n${readableTail(output.tail())}`,
+      );
+    }
+    return { ...result, asiPath };
+  }
+
+  return { buildActiveSet };
+}

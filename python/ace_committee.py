@@ -1,0 +1,110 @@
+"""Predictions of one ACE potential or a committee of them, with the two numbers an active-learning loop
+ranks structures by: the extrapolation grade gamma (from the active set) and the committee's force
+disagreement.
+
+gamma needs the B-basis potential (potential.yaml): pyace's calculator reads an active set only with the
+B-basis evaluator, which computes the same energies and forces as the .yace. The committee members are read
+from their .yace files (the faster C-tilde evaluator) when no active set is asked of them.
+
+Used by score_candidates.py (the scoring activity) and by the tests and benches that measure how a
+committee's disagreement tracks its error. Importable without side effects.
+"""
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+
+
+@dataclass
+class Prediction:
+    """One structure's predictions. energies: (K,) eV; forces: (K, N, 3) eV/Å; gamma: (N,) or None."""
+
+    energies: np.ndarray
+    forces: np.ndarray
+    gamma: Optional[np.ndarray]
+
+    @property
+    def gamma_max(self) -> Optional[float]:
+        return None if self.gamma is None else float(np.max(self.gamma))
+
+    @property
+    def mean_forces(self) -> np.ndarray:
+        return self.forces.mean(axis=0)
+
+    @property
+    def force_disagreement(self) -> Optional[np.ndarray]:
+        """Per atom: the RMS over x, y, z of the members' standard deviation (eV/Å); None for one potential."""
+        return force_disagreement(self.forces) if self.forces.shape[0] > 1 else None
+
+    @property
+    def force_disagreement_max(self) -> Optional[float]:
+        d = self.force_disagreement
+        return None if d is None else float(np.max(d))
+
+
+def force_disagreement(forces: np.ndarray) -> np.ndarray:
+    """(K, N, 3) member forces → (N,) per-atom disagreement: sqrt(mean over xyz of the variance over members)."""
+    return np.sqrt(np.mean(np.var(forces, axis=0), axis=-1))
+
+
+class Committee:
+    """K >= 1 potentials evaluated on the same structures; the first also gives gamma when an active set is set."""
+
+    def __init__(self, potentials: Sequence[str], active_set: Optional[str] = None,
+                 active_set_potential: Optional[str] = None):
+        from pyace import PyACECalculator
+
+        if len(potentials) == 0:
+            raise ValueError("a committee needs at least one potential file")
+        self.calculators = [PyACECalculator(p) for p in potentials]
+        self.gamma_calculator = None
+        if active_set is not None:
+            if active_set_potential is None:
+                raise ValueError("an active set needs the B-basis potential (.yaml) it was built for")
+            self.gamma_calculator = PyACECalculator(active_set_potential)
+            self.gamma_calculator.set_active_set(active_set)
+
+    @property
+    def elements(self) -> set:
+        return {e.decode() if isinstance(e, bytes) else str(e) for e in self.calculators[0].elements_name}
+
+    def predict(self, atoms) -> Prediction:
+        energies, forces = [], []
+        for calc in self.calculators:
+            calc.calculate(atoms, properties=("energy", "forces"))
+            energies.append(float(calc.results["energy"]))
+            forces.append(np.array(calc.results["forces"], dtype=float))
+        gamma = None
+        if self.gamma_calculator is not None:
+            self.gamma_calculator.calculate(atoms, properties=("energy", "forces"))
+            gamma = np.array(self.gamma_calculator.results["gamma"], dtype=float)
+        return Prediction(energies=np.array(energies), forces=np.stack(forces), gamma=gamma)
+
+
+def structure_atoms(structure: dict):
+    """ase.Atoms of a `structure` in the calculations contract: flat positions, flat cell or None, pbc."""
+    from ase import Atoms
+
+    positions = np.reshape(np.asarray(structure["positions"], dtype=float), (-1, 3))
+    cell = structure.get("cell")
+    return Atoms(symbols=structure["symbols"], positions=positions,
+                 cell=None if cell is None else np.reshape(np.asarray(cell, dtype=float), (3, 3)),
+                 pbc=structure.get("pbc", [False, False, False]))
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation (average ranks for ties), without scipy."""
+    def ranks(v):
+        v = np.asarray(v, dtype=float)
+        order = np.argsort(v, kind="mergesort")
+        r = np.empty(len(v))
+        r[order] = np.arange(len(v), dtype=float)
+        for value in np.unique(v):
+            tie = v == value
+            r[tie] = r[tie].mean()
+        return r
+
+    rx, ry = ranks(x), ranks(y)
+    if np.std(rx) == 0 or np.std(ry) == 0:
+        return 0.0
+    return float(np.corrcoef(rx, ry)[0, 1])

@@ -1,0 +1,41 @@
+/**
+ * The input of activeLearningRound: one generation of an active-learning loop (train → score candidates →
+ * pick structures for DFT). Field names are a public contract: a parent loop sends them each round.
+ */
+import { z } from 'zod';
+import { CommitteeSizeSchema } from './committee';
+
+export const ActiveLearningRoundInputSchema = z.strictObject({
+  /**
+   * The TrainingRequest of this round (checked by trainPotential / trainCommittee, which name its fields).
+   * Put the previous round's `nextInitialPotential` in `training.initialPotential` to start warm.
+   */
+  training: z.record(z.string(), z.unknown()),
+  committeeSize: CommitteeSizeSchema.optional().describe(
+    'train a committee of this many members (2-16) instead of one potential; candidates are then also ranked by the members\' force disagreement',
+  ),
+  candidates: z
+    .strictObject({
+      campaign: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('campaign of the candidate structures (default: the training campaign)'),
+      generation: z.number().int().min(0).describe('generation of the candidates to score'),
+    })
+    .describe('which documents of the `candidates` collection this round scores'),
+  selectForDft: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .describe('how many of the highest-scoring candidates to return for DFT'),
+  targetForceRmseMeVPerA: z
+    .number()
+    .positive()
+    .optional()
+    .describe('accept the potential when its force RMSE (test split if any, else train) is at most this'),
+});
+
+export type ActiveLearningRoundInput = z.input<typeof ActiveLearningRoundInputSchema>;
