@@ -162,7 +162,7 @@ export function createBuildActiveSetActivity(deps: BuildActiveSetDeps) {
     if (cancelled) throw new CancelledFailure('building the active set cancelled; pace_activeset stopped');
     if (exit.signal) {
       throw retryable(
-        FailureType.InvalidTrainerOutput,
+        FailureType.ProcessKilled,
         `pace_activeset was killed by ${exit.signal} while building the active set.\n${readableTail(output.tail())}`,
       );
     }

@@ -148,7 +148,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       if (exit.signal) {
         // Killed from outside (OOM killer, an operator): worth another attempt, which resumes.
         throw retryable(
-          FailureType.TrainingFailed,
+          FailureType.ProcessKilled,
           `pacemaker was killed by ${exit.signal}; the next attempt continues from the latest checkpoint.\n${readableTail(logText)}`,
         );
       }

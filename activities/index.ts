@@ -9,11 +9,16 @@ import type { createFetchTrainingDataActivity } from './fetch-training-data';
 import type { createGeneratePacemakerConfigActivity } from './generate-pacemaker-config';
 import type { createInitialPotentialActivity } from './initial-potential';
 import type { createPublishPotentialActivity } from './publish-potential';
+import type { createScoreCandidatesActivities } from './score-candidates';
 import type { createWorkspaceActivities } from './workspace';
 
 type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
 
-export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'>;
+type ScoringActivities = ReturnType<typeof createScoreCandidatesActivities>;
+export type { ScoreCandidatesResult, ScoringPotential } from './score-candidates';
+
+/** scoreCandidates is also here: potentials published before hosts were recorded are scored by any host. */
+export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'> & ScoringActivities;
 
 export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createFetchTrainingDataActivity> &
@@ -21,4 +26,5 @@ export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createInitialPotentialActivity> &
   ReturnType<typeof createExecuteTrainingActivity> &
   ReturnType<typeof createBuildActiveSetActivity> &
-  ReturnType<typeof createPublishPotentialActivity>;
+  ReturnType<typeof createPublishPotentialActivity> &
+  Pick<ScoringActivities, 'scoreCandidates'>;

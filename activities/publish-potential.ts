@@ -81,6 +81,8 @@ export interface PublishPotentialInput {
   committee?: PotentialRecord['committee'];
   /** The registry id this training was warm-started from (TrainingRequest.initialPotential). */
   parent?: string;
+  /** The host whose workspace this is (acquireWorkspace's answer): recorded so readers of the files go there. */
+  host?: PotentialRecord['host'];
 }
 
 export interface PublishedPotential {
@@ -219,6 +221,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       publishKey,
       ...(input.committee ? { committee: input.committee } : {}),
       ...(input.parent ? { parent: input.parent } : {}),
+      ...(input.host ? { host: input.host } : {}),
       createdAt: new Date(),
     };
     await insertPotential(db, record);

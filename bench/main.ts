@@ -29,6 +29,11 @@ const BENCHES: Record<
       'trainPotential workflow vs. the same pacemaker fit run directly: overhead, worker CPU during the fit',
     load: () => import('./orchestration'),
   },
+  score: {
+    summary:
+      'scoreCandidates on 10,000 vs 100,000 generated candidates: candidates/s, peak RSS of the worker and of the Python scorer',
+    load: () => import('./score'),
+  },
   'warm-start': {
     summary:
       "generation N+1 of Kumagai silicon: iterations and time a warm start (initialPotential) needs to reach the cold fit's final train RMSE",

@@ -48,15 +48,36 @@ def force_disagreement(forces: np.ndarray) -> np.ndarray:
 
 
 class Committee:
-    """K >= 1 potentials evaluated on the same structures; the first also gives gamma when an active set is set."""
+    """K >= 1 potentials evaluated on the same structures, with gamma from an active set when one is given.
+
+    Two ways to get gamma:
+    - active_set (+ active_set_potential, its B-basis .yaml): one extra evaluator gives gamma; the members
+      themselves may be .yace files.
+    - active_sets: one .asi (or None) per member, each built for that member, whose entry in `potentials`
+      is then its B-basis .yaml: forces and gamma come from the same evaluation, and an atom's gamma is the
+      smallest over the members that have an active set. Members fitted to different resamples each know
+      their own part of the data; an environment any of them was fitted to reads as known.
+    """
 
     def __init__(self, potentials: Sequence[str], active_set: Optional[str] = None,
-                 active_set_potential: Optional[str] = None):
+                 active_set_potential: Optional[str] = None,
+                 active_sets: Optional[Sequence[Optional[str]]] = None):
         from pyace import PyACECalculator
 
         if len(potentials) == 0:
             raise ValueError("a committee needs at least one potential file")
+        if active_sets is not None and active_set is not None:
+            raise ValueError("give either active_set or active_sets, not both")
+        if active_sets is not None and len(active_sets) != len(potentials):
+            raise ValueError("active_sets needs one entry (an .asi or None) per potential")
         self.calculators = [PyACECalculator(p) for p in potentials]
+        self.member_gamma = [False] * len(potentials)
+        for k, asi in enumerate(active_sets or []):
+            if asi is not None:
+                if not potentials[k].endswith(".yaml"):
+                    raise ValueError(f"member {k}: an active set needs the member's B-basis potential (.yaml)")
+                self.calculators[k].set_active_set(asi)
+                self.member_gamma[k] = True
         self.gamma_calculator = None
         if active_set is not None:
             if active_set_potential is None:
@@ -68,13 +89,19 @@ class Committee:
     def elements(self) -> set:
         return {e.decode() if isinstance(e, bytes) else str(e) for e in self.calculators[0].elements_name}
 
+    @property
+    def has_gamma(self) -> bool:
+        return self.gamma_calculator is not None or any(self.member_gamma)
+
     def predict(self, atoms) -> Prediction:
-        energies, forces = [], []
-        for calc in self.calculators:
+        energies, forces, gammas = [], [], []
+        for calc, with_gamma in zip(self.calculators, self.member_gamma):
             calc.calculate(atoms, properties=("energy", "forces"))
             energies.append(float(calc.results["energy"]))
             forces.append(np.array(calc.results["forces"], dtype=float))
-        gamma = None
+            if with_gamma:
+                gammas.append(np.array(calc.results["gamma"], dtype=float))
+        gamma = np.min(np.stack(gammas), axis=0) if gammas else None
         if self.gamma_calculator is not None:
             self.gamma_calculator.calculate(atoms, properties=("energy", "forces"))
             gamma = np.array(self.gamma_calculator.results["gamma"], dtype=float)

@@ -65,7 +65,7 @@ else
 fi
 
 # --- MongoDB-wire server (FerretDB + SQLite) -----------------------------------------------------------
-want=$(stamp_of mongo-wire-server/go.mod mongo-wire-server/go.sum mongo-wire-server/main.go)
+want=$(stamp_of mongo-wire-server/go.mod mongo-wire-server/go.sum mongo-wire-server/*.go)
 if [ "$(cat .build/mongo-wire-server.stamp 2>/dev/null)" != "$want" ] || [ ! -x .build/mongo-wire-server ]; then
   t=$(date +%s); say "building the MongoDB-wire server (FerretDB 1.24.2, SQLite backend) ..."
   # Go's module and build caches stay inside the checkout (git-ignored); -modcacherw keeps them deletable.

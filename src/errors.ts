@@ -26,6 +26,18 @@ export const FailureType = {
   HostBusy: 'HostBusy',
   /** Retryable: a MongoDB operation failed for a transient reason (connection, timeout, restart). */
   DatabaseUnavailable: 'DatabaseUnavailable',
+  /**
+   * Retryable: a child process (pacemaker, pace_activeset) was killed from outside (OOM killer, an operator).
+   * A type of its own because TrainingFailed and InvalidTrainerOutput are never retried.
+   */
+  ProcessKilled: 'ProcessKilled',
+  /** The scoreCandidates input failed validation, or names a potential that cannot score (unknown, no files). */
+  InvalidScoringRequest: 'InvalidScoringRequest',
+  /**
+   * The candidate scorer (python/score_candidates.py) failed: non-retryable when it cannot load the
+   * potential or breaks its protocol, retryable when it was killed from outside (the retry resumes).
+   */
+  ScoringFailed: 'ScoringFailed',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -39,6 +51,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FailureType.TrainingFailed,
   FailureType.InvalidTrainerOutput,
   FailureType.WorkerMisconfigured,
+  FailureType.InvalidScoringRequest,
 ];
 
 /** A failure that retrying cannot fix; `details` must stay small (it is stored in workflow history). */

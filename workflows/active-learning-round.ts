@@ -1,41 +1,105 @@
 /**
- * Example parent workflow: one round of an active-learning loop uses trainPotential as a child and
- * decides from its result whether the potential is good enough to drive the next exploration.
- * Copy it into your own loop; the child's result is the seed's `train()` contract: the .yace path.
+ * activeLearningRound: the body of an active-learning loop, one generation:
+ *
+ *   trainPotential (or trainCommittee), warm from the previous round's potential when given
+ *   → scoreCandidates over this round's candidate structures (extrapolation grade γ; committee disagreement)
+ *   → the ids of the candidates worth a DFT calculation
+ *
+ * The loop around it labels the selected structures with DFT (calculations of the next generation) and
+ * starts the next round with `training.initialPotential = result.nextInitialPotential`. Copy it into your
+ * own loop or run it as a child. Children have stable ids per round, so a retried round finds them instead
+ * of training twice.
  */
-import { executeChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { FailureType } from '../src/errors';
+import {
+  ActiveLearningRoundInputSchema,
+  type ActiveLearningRoundInput,
+} from '../src/training/active-learning';
 import type { TrainingRequestInput } from '../src/training/training-request';
+import type { ScoreCandidatesResult } from '../activities';
+import { scoreCandidates } from './score-candidates';
+import { trainCommittee } from './train-committee';
 import { trainPotential, type TrainingResult } from './train-potential';
 
-export interface ActiveLearningRoundInput {
-  training: TrainingRequestInput;
-  /** Accept the potential when its force RMSE (test split if any, else train) is at most this, meV/Å. */
-  targetForceRmseMeVPerA: number;
-}
+export type { ActiveLearningRoundInput };
 
 export interface ActiveLearningRoundResult {
+  /**
+   * The potential of this round. For a committee, member 0: the next round starts warm from it (the committee
+   * as a whole scored the candidates, γ being the lowest over the members' own active sets).
+   */
   potential: TrainingResult;
+  /** Set when the round trained a committee: every member's registry id. */
+  committee?: { committeeId: string; memberIds: string[] };
   forceRmseMeVPerA: number;
-  accepted: boolean;
-  /** What the loop should do next. */
-  next: 'explore-with-this-potential' | 'add-dft-data-and-retrain';
+  /** Only when a target was given: whether the potential meets it. */
+  accepted?: boolean;
+  scores: ScoreCandidatesResult;
+  /** The candidates to label with DFT before the next round, highest score first. */
+  selectedForDft: string[];
+  /** What the next round passes as `training.initialPotential` to start warm from this one. */
+  nextInitialPotential: string;
 }
 
 export async function activeLearningRound(
   input: ActiveLearningRoundInput,
 ): Promise<ActiveLearningRoundResult> {
-  const potential = await executeChild(trainPotential, {
-    args: [input.training],
-    // A stable child id per round: a retried parent finds its child instead of starting a second training.
-    workflowId: `${workflowInfo().workflowId}/train`,
-    staticSummary: `train a potential for campaign ${input.training.campaign}`,
+  const parsed = ActiveLearningRoundInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.map(String).join('.') || '(input)'}: ${i.message}`,
+    );
+    throw ApplicationFailure.nonRetryable(
+      `invalid active-learning round input:\n${lines.join('\n')}`,
+      FailureType.InvalidTrainingRequest,
+    );
+  }
+  const round = parsed.data;
+  const training = round.training as TrainingRequestInput;
+  const { workflowId } = workflowInfo();
+
+  let potential: TrainingResult;
+  let committee: ActiveLearningRoundResult['committee'];
+  if (round.committeeSize !== undefined) {
+    const trained = await executeChild(trainCommittee, {
+      args: [{ request: training, committeeSize: round.committeeSize }],
+      workflowId: `${workflowId}/committee`,
+      staticSummary: `train a committee of ${round.committeeSize} for campaign ${training.campaign}`,
+    });
+    potential = trained.members[0]!;
+    committee = { committeeId: trained.committeeId, memberIds: trained.members.map((m) => m.potentialId) };
+  } else {
+    potential = await executeChild(trainPotential, {
+      args: [training],
+      workflowId: `${workflowId}/train`,
+      staticSummary: `train a potential for campaign ${training.campaign}`,
+    });
+  }
+
+  const scores = await executeChild(scoreCandidates, {
+    args: [
+      {
+        potentialId: committee?.committeeId ?? potential.potentialId,
+        campaign: round.candidates.campaign ?? training.campaign,
+        generation: round.candidates.generation,
+        topK: round.selectForDft,
+      },
+    ],
+    workflowId: `${workflowId}/score`,
+    staticSummary: `score candidates of generation ${round.candidates.generation}`,
   });
+
   const split = potential.metrics.test ?? potential.metrics.train;
-  const accepted = split.rmseForcesMeVPerA <= input.targetForceRmseMeVPerA;
   return {
     potential,
+    ...(committee ? { committee } : {}),
     forceRmseMeVPerA: split.rmseForcesMeVPerA,
-    accepted,
-    next: accepted ? 'explore-with-this-potential' : 'add-dft-data-and-retrain',
+    ...(round.targetForceRmseMeVPerA !== undefined
+      ? { accepted: split.rmseForcesMeVPerA <= round.targetForceRmseMeVPerA }
+      : {}),
+    scores,
+    selectedForDft: scores.top.map((c) => c.id),
+    nextInitialPotential: potential.potentialId,
   };
 }

@@ -240,6 +240,7 @@ export async function trainPotential(
           ...(config.resample ? { resample: config.resample.method, seed: config.resample.seed } : {}),
         },
         parent: request.initialPotential,
+        host: { id: ws.hostId, taskQueue: ws.hostTaskQueue },
       });
       setPhase('completed', `**Published** ${published.potentialId}: \`${published.potentialPath}\``);
       return {

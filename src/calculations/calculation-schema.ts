@@ -50,7 +50,12 @@ function stressToVoigt(value: unknown): unknown {
 
 const vectorList = z.preprocess(flattenTriples, z.array(finite));
 
-const StructureSchema = z.looseObject({
+/**
+ * The `structure` of a calculation document, shared by every collection that holds structures (the
+ * `candidates` contract reuses it): symbols, positions (3N), cell (9 or null), pbc. Checks that need
+ * several fields together are in structureIssues.
+ */
+export const StructureSchema = z.looseObject({
   symbols: z
     .array(z.string().refine(isChemicalSymbol, { message: 'unknown chemical symbol' }))
     .min(1, 'expected at least one atom'),
@@ -78,20 +83,30 @@ export const CalculationDocumentSchema = z
     results: ResultsSchema,
   })
   .superRefine((doc, ctx) => {
-    const n = doc.structure.symbols.length;
-    const expectLength = (values: number[], path: string[]) => {
-      if (values.length !== 3 * n)
-        ctx.addIssue({
-          code: 'custom',
-          path,
-          message: `expected 3N = ${3 * n} numbers (N = ${n} symbols), got ${values.length}`,
-        });
-    };
-    expectLength(doc.structure.positions, ['structure', 'positions']);
-    expectLength(doc.results.forces, ['results', 'forces']);
-    const problem = cellProblem(doc.structure.cell, doc.structure.pbc);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['structure', 'cell'], message: problem });
+    structureIssues(doc.structure, ctx);
+    const issue = lengthIssue(doc.results.forces, doc.structure.symbols.length);
+    if (issue) ctx.addIssue({ code: 'custom', path: ['results', 'forces'], message: issue });
   });
+
+export type Structure = z.infer<typeof StructureSchema>;
+
+function lengthIssue(values: number[], n: number): string | undefined {
+  return values.length === 3 * n
+    ? undefined
+    : `expected 3N = ${3 * n} numbers (N = ${n} symbols), got ${values.length}`;
+}
+
+/** What StructureSchema cannot check field by field: positions of 3N numbers, a cell for the periodic directions. */
+export function structureIssues(
+  structure: Structure,
+  ctx: z.RefinementCtx,
+  path: PropertyKey[] = ['structure'],
+) {
+  const issue = lengthIssue(structure.positions, structure.symbols.length);
+  if (issue) ctx.addIssue({ code: 'custom', path: [...path, 'positions'], message: issue });
+  const problem = cellProblem(structure.cell, structure.pbc);
+  if (problem) ctx.addIssue({ code: 'custom', path: [...path, 'cell'], message: problem });
+}
 
 const EPS = 1e-8;
 

@@ -5,6 +5,7 @@ import { cancelCommand } from './commands/cancel';
 import { labelDemoCommand } from './commands/label-demo';
 import { listCommand } from './commands/list';
 import { potentialsCommand } from './commands/potentials';
+import { scoreCommand } from './commands/score';
 import { seedDemoCommand } from './commands/seed-demo';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
@@ -22,6 +23,7 @@ const COMMANDS: CliCommand[] = [
   listCommand,
   cancelCommand,
   potentialsCommand,
+  scoreCommand,
 ];
 
 export function registeredCommands(): readonly CliCommand[] {

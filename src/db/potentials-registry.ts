@@ -52,6 +52,11 @@ export const PotentialRecordSchema = z.strictObject({
   /** The potential this one was warm-started from (TrainingRequest.initialPotential), "name@vK". */
   parent: z.string().optional(),
   /**
+   * The host that published the files (its MLIP_HOST_ID and task queue): work that reads them (scoring
+   * candidates) runs there. Absent in versions published before it was recorded.
+   */
+  host: z.strictObject({ id: z.string(), taskQueue: z.string() }).optional(),
+  /**
    * Committee members share `committee.id` (the trainCommittee workflow id). `resample` and `seed` say
    * what the member was fitted to (a bootstrap resample drawn with that seed); absent in members published
    * before resampling, which differed by seed only.

@@ -12,7 +12,7 @@ export const ActiveLearningRoundInputSchema = z.strictObject({
    */
   training: z.record(z.string(), z.unknown()),
   committeeSize: CommitteeSizeSchema.optional().describe(
-    'train a committee of this many members (2-16) instead of one potential; candidates are then also ranked by the members\' force disagreement',
+    "train a committee of this many members (2-16) instead of one potential; candidates are then also ranked by the members' force disagreement",
   ),
   candidates: z
     .strictObject({

@@ -13,9 +13,11 @@ import { createFetchTrainingDataActivity } from '../../activities/fetch-training
 import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
 import { createInitialPotentialActivity } from '../../activities/initial-potential';
 import { createPublishPotentialActivity } from '../../activities/publish-potential';
+import { createScoreCandidatesActivities } from '../../activities/score-candidates';
 import { createWorkspaceActivities } from '../../activities/workspace';
 import { hostTaskQueue, type Env } from '../config/env';
 import { connectDatabase } from '../db/connection';
+import { scoringCountsSignal } from '../candidates/workflow-messages';
 import { fitProgressSignal } from '../training/workflow-messages';
 import { Semaphore } from './semaphore';
 
@@ -77,6 +79,16 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
       pacemakerBin: env.PACEMAKER_BIN,
     }),
   };
+  const scoring = createScoreCandidatesActivities({
+    database,
+    python: env.MLIP_PYTHON,
+    hostId: env.MLIP_HOST_ID,
+    reportProgress: (target, counts) =>
+      client.workflow.getHandle(target.workflowId, target.runId).signal(scoringCountsSignal, counts),
+    killGraceMs: tuning.killGraceMs,
+    heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+    progressReportIntervalMs: tuning.progressReportIntervalMs,
+  });
 
   // The Web UI shows which host ran each step by this identity.
   const identity = `${env.MLIP_HOST_ID}/pid-${process.pid}`;
@@ -89,14 +101,22 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     taskQueue: env.MLIP_TASK_QUEUE,
     identity,
     ...workflowSource,
-    activities: { acquireWorkspace: workspace.acquireWorkspace },
+    activities: {
+      acquireWorkspace: workspace.acquireWorkspace,
+      lookupScoringPotential: scoring.lookupScoringPotential,
+      // Potentials whose registry entry names no host are scored by any host (a shared potentials dir).
+      scoreCandidates: scoring.scoreCandidates,
+    },
+    // As on the host queue: heartbeats carry a scoring's cancellation to its scorer within seconds.
+    maxHeartbeatThrottleInterval: '2s',
+    defaultHeartbeatThrottleInterval: '2s',
   });
   const host = await Worker.create({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: hostQueue,
     identity,
-    activities: hostActivities,
+    activities: { ...hostActivities, scoreCandidates: scoring.scoreCandidates },
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,
     // Heartbeats are how cancellation reaches a fit: send them often enough that a cancel stops

@@ -14,6 +14,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadEnv } from '../../config/env';
 import { PYTHON_HELPERS_DIR } from '../../config/paths';
+import {
+  compressionTag,
+  demoCandidate,
+  isCompressed,
+  type CompressionPlan,
+  type FlatStructure,
+} from '../../candidates/demo-candidates';
 import { COLLECTIONS, connectDatabase } from '../../db/connection';
 import { parseCommandArgs, numberFlag } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
@@ -102,8 +109,24 @@ Options:
   --append            add to a campaign that already has documents (ids already present are skipped)
   --json              print the result as JSON
 
+Candidates (structures to score, no labels) instead of calculations:
+  --candidates        write the factory's structures, unlabelled, to the 'candidates' collection (ids
+                      <campaign>/cand-<labeller>-<elements>-seed<S>-<index>); with the same --seed and
+                      --count as a seeded campaign they are its training structures
+  --compress-every N  compress every N-th candidate (index % N = N - 1), far outside the training data
+                      (default 5; 0: none, 1: all); its id ends in -c<percent>
+  --compression F     linear compression of those: cell and positions scaled by 1 - F (default 0.2)
+
 Environment: MONGODB_URI, MLIP_DB, MLIP_PYTHON.
 Exit codes: 0 seeded, 1 failed (database unreachable, campaign exists without --append), 2 usage.`;
+
+interface SeedTarget {
+  collection: string;
+  /** "calculation(s)" or "candidate(s)", for the summary line. */
+  noun: string;
+  idOf(index: number): string;
+  document(line: FactoryLine, id: string): { _id: string } & Record<string, unknown>;
+}
 
 function intFlag(name: string, value: string | undefined, fallback: number, min: number): number {
   const n = numberFlag(name, value) ?? fallback;
@@ -146,7 +169,8 @@ async function* factoryDocuments(
 
 export const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
-  summary: 'insert demo calculations labelled with ASE EMT or Kumagai silicon (the mocked DFT factory)',
+  summary:
+    'insert demo calculations labelled with ASE EMT or Kumagai silicon (the mocked DFT factory); --candidates: structures to score',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(args, {
@@ -159,6 +183,9 @@ export const seedDemoCommand: CliCommand = {
       generation: { type: 'string' },
       append: { type: 'boolean' },
       json: { type: 'boolean' },
+      candidates: { type: 'boolean' },
+      'compress-every': { type: 'string' },
+      compression: { type: 'string' },
     });
     const labellerName = values.labeller ?? 'emt';
     if (!Object.hasOwn(LABELLERS, labellerName))
@@ -190,23 +217,68 @@ export const seedDemoCommand: CliCommand = {
     const seed = intFlag('seed', values.seed, 0, 0);
     const start = intFlag('start', values.start, 0, 0);
     const generation = intFlag('generation', values.generation, 0, 0);
+    if (!values.candidates && (values['compress-every'] !== undefined || values.compression !== undefined))
+      throw new UsageError('--compress-every and --compression apply to --candidates only');
+    const plan: CompressionPlan = {
+      every: intFlag('compress-every', values['compress-every'], 5, 0),
+      compression: numberFlag('compression', values.compression) ?? 0.2,
+    };
+    if (!(plan.compression > 0 && plan.compression < 1))
+      throw new UsageError(`--compression must be between 0 and 1 (exclusive), got ${values.compression}`);
     const env = loadEnv(io.env);
+    const baseId = (index: number, prefix = '') =>
+      `${campaign}/${prefix}${labeller.idTag}-${elements.join('')}-seed${seed}-${String(index).padStart(6, '0')}`;
+    const target: SeedTarget = values.candidates
+      ? {
+          collection: COLLECTIONS.candidates,
+          noun: 'candidate(s)',
+          idOf: (index) =>
+            isCompressed(index, plan)
+              ? baseId(index, 'cand-') + compressionTag(plan)
+              : baseId(index, 'cand-'),
+          document: (d) =>
+            demoCandidate(
+              { index: d.index, kind: d.kind, structure: d.structure as FlatStructure },
+              {
+                baseId: baseId(d.index, 'cand-'),
+                campaign,
+                generation,
+                generator: labeller.name,
+                seed,
+                plan,
+              },
+            ),
+        }
+      : {
+          collection: COLLECTIONS.calculations,
+          noun: 'calculation(s)',
+          idOf: (index) => baseId(index),
+          document: (d, id) => ({
+            _id: id,
+            campaign,
+            generation,
+            status: 'completed',
+            structure: d.structure,
+            results: d.results,
+            dft: { ...labeller.dft, kind: d.kind },
+            completedAt: new Date(),
+          }),
+        };
 
     const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
     try {
       const calculations = (await database.db()).collection<{ _id: string } & Record<string, unknown>>(
-        COLLECTIONS.calculations,
+        target.collection,
       );
       const existing = await calculations.countDocuments({ campaign: { $eq: campaign } });
       if (existing > 0 && !values.append) {
         io.err(
-          `mlip-train seed-demo: campaign '${campaign}' already has ${existing} document(s) in database ` +
-            `'${env.MLIP_DB}'; nothing was changed. Use --append to add to it, or another --campaign.`,
+          `mlip-train seed-demo: campaign '${campaign}' already has ${existing} document(s) in '${target.collection}' ` +
+            `of database '${env.MLIP_DB}'; nothing was changed. Use --append to add to it, or another --campaign.`,
         );
         return ExitCode.Failed;
       }
-      const idOf = (index: number) =>
-        `${campaign}/${labeller.idTag}-${elements.join('')}-seed${seed}-${String(index).padStart(6, '0')}`;
+      const idOf = target.idOf;
       let inserted = 0;
       let alreadyPresent = 0;
       let batch: FactoryLine[] = [];
@@ -218,19 +290,9 @@ export const seedDemoCommand: CliCommand = {
             (d) => d._id,
           ),
         );
-        const completedAt = new Date();
         const docs = batch
           .filter((d) => !present.has(idOf(d.index)))
-          .map((d) => ({
-            _id: idOf(d.index),
-            campaign,
-            generation,
-            status: 'completed',
-            structure: d.structure,
-            results: d.results,
-            dft: { ...labeller.dft, kind: d.kind },
-            completedAt,
-          }));
+          .map((d) => target.document(d, idOf(d.index)));
         if (docs.length) await calculations.insertMany(docs, { ordered: true });
         inserted += docs.length;
         alreadyPresent += present.size;
@@ -256,13 +318,14 @@ export const seedDemoCommand: CliCommand = {
         labeller: labellerName,
         elements,
         seed,
+        collection: target.collection,
         inserted,
         alreadyPresent,
       };
       if (values.json) io.out(JSON.stringify(result));
       else
         io.out(
-          `seeded ${inserted} ${labeller.name} calculation(s) of ${elements.join('-')} into campaign '${campaign}' ` +
+          `seeded ${inserted} ${labeller.name} ${target.noun} of ${elements.join('-')} into campaign '${campaign}' ` +
             `(database '${env.MLIP_DB}')${alreadyPresent ? `; ${alreadyPresent} already present, left as they were` : ''}`,
         );
       return ExitCode.Ok;
