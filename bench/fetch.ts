@@ -13,6 +13,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { INSTALLED, PROJECT_ROOT } from '../src/config/paths';
 import { startMongoWireServer, stopProcessGroups } from '../test/harness/services';
+import { rng } from './random';
 
 interface Measurement {
   seconds: number;
@@ -21,18 +22,6 @@ interface Measurement {
   maxRssKB: number;
   /** CPU time of the client process itself (user + system): its cost with the server's share taken out. */
   cpuSeconds: number;
-}
-
-/** A small deterministic PRNG (mulberry32): the same data on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A synthetic completed calculation: 32–64 Cu/Ni atoms in a periodic cell, contract v1. */

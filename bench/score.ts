@@ -24,21 +24,10 @@ import { scoreCandidates } from '../workflows/score-candidates';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { fmt, writeSummary } from './pacemaker-fit';
+import { rng } from './random';
 
 const TRAINING_CAMPAIGN = 'bench-score-training';
 const INSERT_BATCH = 1000;
-
-/** A small deterministic PRNG (mulberry32): the same candidates on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal from two uniforms (Box–Muller). */
 const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

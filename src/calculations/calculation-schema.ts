@@ -150,6 +150,15 @@ export function documentId(id: unknown): string {
 
 const MAX_ISSUES_IN_REASON = 3;
 
+/** Why a document failed its schema, in one line: the first few issues by field, and how many more. */
+export function documentIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const shown = issues
+    .slice(0, MAX_ISSUES_IN_REASON)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
+  if (issues.length > MAX_ISSUES_IN_REASON) shown.push(`(+${issues.length - MAX_ISSUES_IN_REASON} more)`);
+  return shown.join('; ');
+}
+
 function isFiniteNumberArray(value: unknown, length: number): value is number[] {
   if (!Array.isArray(value) || value.length !== length) return false;
   for (let i = 0; i < length; i++) {
@@ -212,12 +221,7 @@ export function decodeWithSchema(doc: unknown): DecodeResult {
   const id = documentId((doc as { _id?: unknown } | null)?._id);
   const parsed = CalculationDocumentSchema.safeParse(doc);
   if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const shown = issues
-      .slice(0, MAX_ISSUES_IN_REASON)
-      .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
-    if (issues.length > MAX_ISSUES_IN_REASON) shown.push(`(+${issues.length - MAX_ISSUES_IN_REASON} more)`);
-    return { ok: false, id, reason: shown.join('; ') };
+    return { ok: false, id, reason: documentIssues(parsed.error.issues) };
   }
   const { structure, results } = parsed.data;
   return {

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import {
   documentId,
+  documentIssues,
   StructureSchema,
   structureIssues,
   type Structure,
@@ -57,19 +58,12 @@ export interface CandidateRecord {
 export type CandidateDecodeResult =
   { ok: true; record: CandidateRecord } | { ok: false; id: string; reason: string };
 
-const MAX_ISSUES_IN_REASON = 3;
-
 /** Validates one candidate document; never throws on bad data (it says why instead). */
 export function decodeCandidate(doc: unknown): CandidateDecodeResult {
   const id = documentId((doc as { _id?: unknown } | null)?._id);
   const parsed = CandidateDocumentSchema.safeParse(doc);
   if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const shown = issues
-      .slice(0, MAX_ISSUES_IN_REASON)
-      .map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
-    if (issues.length > MAX_ISSUES_IN_REASON) shown.push(`(+${issues.length - MAX_ISSUES_IN_REASON} more)`);
-    return { ok: false, id, reason: shown.join('; ') };
+    return { ok: false, id, reason: documentIssues(parsed.error.issues) };
   }
   const score = CandidateScoreSchema.safeParse(parsed.data.score);
   return {
