@@ -97,3 +97,22 @@ test('two rounds: the first selects candidates for DFT, the second starts warm f
   for (const c of rescored) expect(c.score!.gammaMax).toBeLessThanOrEqual(1.05);
   expect(round2.selectedForDft).not.toEqual(round1.selectedForDft);
 });
+
+test('label-demo refuses ids that are not candidates and inserts nothing, so a typo cannot half-label a round', async () => {
+  const calculations = mongo.db(env.MLIP_DB).collection(COLLECTIONS.calculations);
+  const before = await calculations.countDocuments({ campaign: CAMPAIGN });
+  const out: string[] = [];
+  const code = await cli(
+    ['label-demo', '--campaign', CAMPAIGN, '--generation', '2', `${CAMPAIGN}/no-such-candidate`],
+    {
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+      env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
+    },
+  );
+  expect(code).toBe(1);
+  expect(out.join('\n')).toMatch(
+    /1 id\(s\) are not in the 'candidates' collection.*no-such-candidate; nothing was inserted/,
+  );
+  expect(await calculations.countDocuments({ campaign: CAMPAIGN })).toBe(before);
+});

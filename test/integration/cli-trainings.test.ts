@@ -256,6 +256,10 @@ test('potentials lists the registry with RMSEs and paths; --show prints the lear
     expect(svg).toBe(path.join(path.dirname(yace), 'learning-curve.svg'));
     expect(fs.readFileSync(svg!, 'utf8')).toMatch(/^<\?xml[\s\S]*<\/svg>\n$/);
     expect(show.stdout).toContain(`potential       ${yace}`);
+    // The active set is shown with the B-basis it is read with.
+    expect(show.stdout).toContain(
+      `active set      ${path.join(path.dirname(yace), 'potential.asi')}  (γ, with ${path.join(path.dirname(yace), 'output_potential.yaml')})`,
+    );
     // pacemaker's own figures, published by the workflow.
     const figure = path.join(path.dirname(yace), 'report', 'train_EF-pairplots.png');
     expect(show.stdout).toMatch(

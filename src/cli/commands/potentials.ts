@@ -23,7 +23,7 @@ dataset size, iterations and final train/test RMSEs, so you can see whether each
 
 Options:
   --name NAME          only versions of this potential
-  --show NAME[@vK]     one potential: its learning curve, .yace and figures
+  --show NAME[@vK]     one potential: its learning curve, .yace, active set and figures
   --lineage NAME[@vK]  the warm-start chain: each version → its parent, newest first
   --json               print the registry documents (with --show: {id, learningCurve, yace, directory,
                        figures: [{file, path, sha256, bytes, description}]}; with --lineage:
@@ -116,6 +116,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
       const curve = r.files.learningCurve?.path;
       const yace = r.files.yace?.path;
+      // The active set is read together with the B-basis YAML (LAMMPS pace/extrapolation, pyace).
+      const activeSet = r.files.asi?.path;
+      const bBasis = r.files.potentialYaml?.path;
       const figures = (r.figures ?? []).map((f) => ({
         ...f,
         description: describeFigure(f.file),
@@ -127,6 +130,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
               id: r._id,
               learningCurve: curve ?? null,
               yace: yace ?? null,
+              activeSet: activeSet ?? null,
+              bBasis: bBasis ?? null,
               directory: r.directory,
               figures,
             },
@@ -137,6 +142,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       else {
         if (curve) io.out(`learning curve  ${curve}`);
         io.out(`potential       ${yace ?? '-'}`);
+        if (activeSet) io.out(`active set      ${activeSet}  (γ, with ${bBasis ?? 'output_potential.yaml'})`);
         const width = Math.max(0, ...figures.map((f) => f.path.length));
         for (const f of figures) io.out(`figure          ${f.path.padEnd(width)}  ${f.description}`);
       }
