@@ -68,7 +68,7 @@ export interface GeneratePacemakerConfigResult {
 export interface GeneratePacemakerConfigDeps {
   pacemakerBin: string;
   /** Python with pandas, for a committee member's resample (python/bootstrap_dataset.py). */
-  python?: string;
+  python: string;
   /** Limit for pacemaker --dry-run (it builds neighbour lists of the whole dataset). Default 15 min. */
   dryRunTimeoutMs?: number;
   heartbeatIntervalMs?: number;
@@ -114,11 +114,6 @@ async function resample(
   workspaceDir: string,
   seed: number,
 ): Promise<BootstrapResampleResult> {
-  if (!deps.python)
-    throw nonRetryable(
-      FailureType.WorkerMisconfigured,
-      'this worker cannot resample a committee member: generatePacemakerConfig was created without a Python',
-    );
   let signal: AbortSignal | undefined;
   try {
     signal = Context.current().cancellationSignal;

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { DatabaseHandle } from '../src/db/connection';
 import { classifyMongoError } from '../src/db/errors';
-import { potentialsCollection, type PotentialRecord } from '../src/db/potentials-registry';
+import { parsePotentialRef, potentialsCollection, type PotentialRecord } from '../src/db/potentials-registry';
 import { FailureType, nonRetryable } from '../src/errors';
 import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
 import { parentReferenceEnergy, WarmStartError, type ParentPotential } from '../src/trainer/warm-start';
@@ -38,8 +38,10 @@ export function potentialElements(doc: unknown): string[] {
 }
 
 export function createInitialPotentialActivity(deps: InitialPotentialDeps) {
-  async function findRecord(id: string): Promise<{ record: PotentialRecord | null; versions: number[] }> {
-    const name = id.replace(/@v\d+$/, '');
+  async function findRecord(
+    id: string,
+    name: string,
+  ): Promise<{ record: PotentialRecord | null; versions: number[] }> {
     try {
       const collection = potentialsCollection(await deps.database.db());
       const record = await collection.findOne({ _id: { $eq: id } });
@@ -57,8 +59,9 @@ export function createInitialPotentialActivity(deps: InitialPotentialDeps) {
   return {
     async lookupInitialPotential(input: LookupInitialPotentialInput): Promise<ParentPotential> {
       const id = input.initialPotential;
-      const name = id.replace(/@v\d+$/, '');
-      const { record, versions } = await findRecord(id);
+      // The TrainingRequest schema has checked that the id is "name@vK".
+      const name = parsePotentialRef(id)!.name;
+      const { record, versions } = await findRecord(id, name);
       if (!record)
         throw nonRetryable(
           FailureType.InvalidTrainingRequest,

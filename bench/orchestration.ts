@@ -133,6 +133,7 @@ export async function run(args: string[]): Promise<number> {
     });
     const config = await createGeneratePacemakerConfigActivity({
       pacemakerBin: env.PACEMAKER_BIN,
+      python: env.MLIP_PYTHON,
     }).generatePacemakerConfig({ workspaceDir: direct, trainer, dataset });
 
     // A worker as `npm run worker` runs it (production cadences), in this process.

@@ -77,6 +77,13 @@ export type PotentialRecord = z.infer<typeof PotentialRecordSchema>;
 
 export const potentialId = (name: string, version: number) => `${name}@v${version}`;
 
+/** "NAME" or "NAME@vK" (potentialId's form) → its parts; undefined for an empty text. */
+export function parsePotentialRef(text: string): { name: string; version?: number } | undefined {
+  const m = /^(.+?)(?:@v(\d+))?$/.exec(text);
+  if (!m) return undefined;
+  return { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
 export function potentialsCollection(db: Db) {
   return db.collection<PotentialRecord>(COLLECTIONS.potentials);
 }

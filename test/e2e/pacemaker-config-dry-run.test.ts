@@ -20,6 +20,7 @@ const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 
 const { generatePacemakerConfig } = createGeneratePacemakerConfigActivity({
   pacemakerBin: INSTALLED.pacemaker,
+  python: INSTALLED.python,
 });
 
 let datasets: { cu: string; cuni: string };
@@ -116,6 +117,7 @@ test('the tensorpot evaluator is installed by the set-up, so its dry run passes 
 test('a worker without TensorFlow refuses the tensorpot evaluator up front (pacemaker --dry-run alone would pass)', async () => {
   const withoutTensorFlow = createGeneratePacemakerConfigActivity({
     pacemakerBin: path.join(__dirname, '..', 'doubles', 'pacemaker-without-tensorflow.sh'),
+    python: INSTALLED.python,
   }).generatePacemakerConfig;
   process.env.REAL_PYTHON = INSTALLED.python;
   const workspaceDir = scratchDir('ws-no-tensorflow');

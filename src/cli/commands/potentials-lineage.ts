@@ -4,15 +4,15 @@
  * that show whether each generation improved on the one before.
  */
 import type { Collection } from 'mongodb';
-import { potentialId, type PotentialRecord } from '../../db/potentials-registry';
+import { parsePotentialRef, potentialId, type PotentialRecord } from '../../db/potentials-registry';
 import { ExitCode, UsageError, type CliIo } from '../command';
 import { formatTable } from '../table';
 
 /** NAME or NAME@vK. */
 export function parseLineageTarget(value: string): { name: string; version?: number } {
-  const m = /^(.+?)(?:@v(\d+))?$/.exec(value.trim());
-  if (!m) throw new UsageError(`--lineage takes NAME or NAME@vK, got '${value}'`);
-  return { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
+  const target = parsePotentialRef(value.trim());
+  if (!target) throw new UsageError(`--lineage takes NAME or NAME@vK, got '${value}'`);
+  return target;
 }
 
 /**

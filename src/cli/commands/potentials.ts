@@ -1,7 +1,7 @@
 /** `mlip-train potentials`: the registry of published potentials (MongoDB collection `potentials`). */
 import { loadEnv } from '../../config/env';
 import { connectDatabase } from '../../db/connection';
-import { potentialsCollection, type PotentialRecord } from '../../db/potentials-registry';
+import { parsePotentialRef, potentialsCollection, type PotentialRecord } from '../../db/potentials-registry';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
@@ -76,10 +76,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('--lineage NAME[@vK] already names the potential: leave out --name and --show');
   let wanted: { name: string; version?: number } | undefined;
   if (values.show !== undefined) {
-    const m = /^(.+?)(?:@v(\d+))?$/.exec(values.show);
-    if (!m || values.show.trim() === '')
+    wanted = parsePotentialRef(values.show);
+    if (!wanted || values.show.trim() === '')
       throw new UsageError(`--show takes NAME or NAME@vK, got '${values.show}'`);
-    wanted = { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
   }
 
   const env = loadEnv(io.env);

@@ -7,6 +7,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import { loadEnv } from '../../config/env';
+import { parsePotentialRef } from '../../db/potentials-registry';
 import { MlipCampaign } from '../../config/search-attributes';
 import type { ScoreCandidatesResult } from '../../../activities/score-candidates';
 import { GAMMA_BANDS } from '../../candidates/scoring';
@@ -67,7 +68,7 @@ export function scoringRequestFromArgs(args: string[]): {
   const { values: v } = parseCommandArgs(args, OPTIONS);
   if ((v.potential === undefined) === (v.committee === undefined))
     throw new UsageError('give exactly one of --potential NAME@vK or --committee ID');
-  if (v.potential !== undefined && !/^.+@v\d+$/.test(v.potential))
+  if (v.potential !== undefined && parsePotentialRef(v.potential)?.version === undefined)
     throw new UsageError(`--potential must be a registry id NAME@vK (e.g. cu@v3), got '${v.potential}'`);
   if (v.campaign === undefined) throw new UsageError('--campaign is required');
   const parsed = parseScoringRequest({
