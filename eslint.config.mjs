@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -24,17 +25,41 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits hides its failure (and in workflow code, a step nobody waits for): every
+    // promise is awaited, returned, or explicitly `void`ed with a comment. Needs type information.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     // Plain CommonJS scripts (jest config, bin shims, helper scripts) are not compiled: require() is right there.
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node APIs, no clocks, no randomness.
+    // Workflow code runs in Temporal's deterministic sandbox: no Node APIs (with or without the node:
+    // prefix), no I/O libraries, no activity code (types only, through activities/index.ts).
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['fs', 'path', 'child_process', 'os', 'mongodb', '../activities/*', '../src/db/*'] },
+        {
+          patterns: [
+            { group: ['node:*'], message: 'workflow code cannot use Node APIs: do it in an activity' },
+            {
+              regex: `^(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?$`,
+              message: 'workflow code cannot use Node APIs: do it in an activity',
+            },
+            {
+              group: ['mongodb', '../src/db/*', '../src/process/*'],
+              message: 'workflow code does no I/O: call an activity',
+            },
+            {
+              group: ['../activities/*'],
+              message: "import activity types from '../activities' (import type), never activity code",
+            },
+          ],
+        },
       ],
     },
   },

@@ -4,28 +4,45 @@
  *
  * - pacemaker is spawned without a shell, in a process group of its own; its output is appended to
  *   `pacemaker.log` in the workspace and parsed as it arrives.
- * - Heartbeats carry a small TrainingProgress every few seconds; a throttled signal carries the same to
- *   the workflow for its `progress` query.
+ * - Heartbeats carry a small TrainingProgress every few seconds (the Web UI and `mlip-train status` show
+ *   them); a signal reaches the workflow only when the training's story changes (src/training/
+ *   progress-reports.ts), so its history does not grow with the fit.
  * - Cancellation: SIGTERM to the group, SIGKILL after a grace period, then the cancellation is rethrown.
+ * - Drain (the worker shuts down: SIGTERM to it): SIGINT to pacemaker, which stops between two iterations
+ *   with its checkpoint whole (it rewrites it after every iteration, from Python, so the interrupt lands
+ *   after a write, never inside one), then a retryable WorkerShuttingDown hands the fit back to resume.
  * - A retry after a worker crash stops the pacemaker a previous attempt left running (pid file) and
  *   continues from the latest interim potential with the remaining iteration budget.
  */
 import { Context, CancelledFailure } from '@temporalio/activity';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
-import { latestCheckpoint, writeResumeInput } from '../src/pacemaker/checkpoint';
+import {
+  attemptMarker,
+  iterationsCompleted,
+  latestCheckpoint,
+  writeResumeInput,
+} from '../src/pacemaker/checkpoint';
 import { readableTail } from '../src/pacemaker/log-tail';
-import { stopRecordedGroup, terminateGroup, writePidFile } from '../src/pacemaker/process-group';
+import {
+  interruptGroup,
+  stopRecordedGroup,
+  terminateGroup,
+  writePidFile,
+} from '../src/process/process-group';
+import { runProcess } from '../src/process/run-process';
 import { createProgressParser } from '../src/pacemaker/progress-parser';
 import { PYTHON_HELPERS_DIR } from '../src/config/paths';
 import { FinalMetricsSchema, type FinalMetrics } from '../src/training/metrics';
 import type { TrainingProgress } from '../src/training/progress';
+import {
+  CHECKPOINT_REPORT_INTERVAL_MS,
+  reportReason,
+  type LastReport,
+} from '../src/training/progress-reports';
 import type { Semaphore } from '../src/worker/semaphore';
-
-const execFileAsync = promisify(execFile);
 
 export const TRAINER_FILES = {
   log: 'pacemaker.log',
@@ -67,14 +84,20 @@ export interface ExecuteTrainingDeps {
   ) => Promise<void>;
   /** SIGTERM → SIGKILL grace period. */
   killGraceMs?: number;
+  /** On worker shutdown: how long pacemaker may take to stop at a checkpoint after SIGINT. */
+  drainGraceMs?: number;
+  /** This host's id, named in the failure that hands a drained fit back. */
+  hostId?: string;
   heartbeatIntervalMs?: number;
-  progressReportIntervalMs?: number;
+  /** At most one checkpoint report to the workflow per this interval (default CHECKPOINT_REPORT_INTERVAL_MS). */
+  checkpointReportIntervalMs?: number;
 }
 
 export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
   const killGraceMs = deps.killGraceMs ?? 10_000;
+  const drainGraceMs = deps.drainGraceMs ?? 60_000;
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
-  const reportIntervalMs = deps.progressReportIntervalMs ?? 30_000;
+  const reportIntervalMs = deps.checkpointReportIntervalMs ?? CHECKPOINT_REPORT_INTERVAL_MS;
 
   async function executeTraining(input: ExecuteTrainingInput): Promise<ExecuteTrainingResult> {
     const ctx = Context.current();
@@ -93,27 +116,30 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
     ctx.log.info(`executeTraining attempt ${ctx.info.attempt}: ${previous}`);
 
     let progress: TrainingProgress = { phase: 'waiting-for-slot', maxIterations: input.maxIterations };
-    const prior = ctx.info.heartbeatDetails as TrainingProgress | undefined;
-    let lastReport = 0;
-    const report = (force = false) => {
+    let lastReport: LastReport | undefined;
+    const report = () => {
       ctx.heartbeat(progress);
       const now = Date.now();
-      if (input.reportTo && deps.reportProgress && (force || now - lastReport >= reportIntervalMs)) {
-        lastReport = now;
-        deps.reportProgress(input.reportTo, progress).catch((err: unknown) => {
-          ctx.log.warn(`could not report progress to the workflow: ${String(err)}`);
-        });
-      }
+      if (
+        !input.reportTo ||
+        !deps.reportProgress ||
+        !reportReason(lastReport, progress, now, reportIntervalMs)
+      )
+        return;
+      lastReport = { phase: progress.phase, resumedFrom: progress.resumedFrom, at: now };
+      deps.reportProgress(input.reportTo, progress).catch((err: unknown) => {
+        ctx.log.warn(`could not report progress to the workflow: ${String(err)}`);
+      });
     };
-    report(true);
+    report();
     const waitTicker = setInterval(() => report(), heartbeatIntervalMs);
     let release: () => void;
     try {
       release = await deps.trainingSlots.acquire(ctx.cancellationSignal);
     } catch (err) {
-      throw ctx.cancellationSignal.aborted
-        ? new CancelledFailure('cancelled while waiting for a training slot')
-        : err;
+      if (!ctx.cancellationSignal.aborted) throw err;
+      if (workerShuttingDown()) throw handBack('while it waited for a training slot');
+      throw new CancelledFailure('cancelled while waiting for a training slot');
     } finally {
       clearInterval(waitTicker);
     }
@@ -123,17 +149,18 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       let args = [path.basename(input.inputYamlPath)];
       let maxIterations = input.maxIterations;
       let resumedFrom: string | undefined;
+      let iterationsBefore = 0;
       const checkpoint = latestCheckpoint(ws);
       if (checkpoint) {
-        const done = prior?.latest?.iteration ?? prior?.fitStats?.iteration ?? 0;
-        const resume = writeResumeInput(ws, input.inputYamlPath, done);
+        iterationsBefore = fs.existsSync(logPath) ? iterationsCompleted(fs.readFileSync(logPath, 'utf8')) : 0;
+        const resume = writeResumeInput(ws, input.inputYamlPath, iterationsBefore);
         maxIterations = resume.maxIterations ?? maxIterations;
         resumedFrom = checkpoint;
         args = [path.basename(resume.path), '-p', checkpoint];
       }
 
-      let exit = await startFit(args, maxIterations, resumedFrom);
-      if (resumedFrom && !exit.cancelled && !exit.signal && exit.code !== 0) {
+      let exit = await startFit(args, maxIterations, resumedFrom, iterationsBefore);
+      if (resumedFrom && !exit.cancelled && !exit.drained && !exit.signal && exit.code !== 0) {
         // pacemaker rewrites its checkpoint in place: a process killed mid-write leaves one it cannot read.
         // The input itself passed --dry-run, so start the fit again from the beginning once.
         ctx.log.warn(`pacemaker could not continue from ${resumedFrom}; starting the fit from the beginning`);
@@ -141,10 +168,18 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
         resumedFrom = undefined;
         maxIterations = input.maxIterations;
         args = [path.basename(input.inputYamlPath)];
-        exit = await startFit(args, maxIterations, resumedFrom);
+        exit = await startFit(args, maxIterations, resumedFrom, 0);
       }
       const logText = fs.readFileSync(logPath, 'utf8');
       if (exit.cancelled) throw new CancelledFailure('training cancelled; pacemaker stopped');
+      if (exit.drained) {
+        const saved = latestCheckpoint(ws);
+        throw handBack(
+          saved
+            ? `; pacemaker stopped at its checkpoint ${saved}, which the next attempt continues from`
+            : '; pacemaker stopped before its first checkpoint, so the next attempt starts the fit again',
+        );
+      }
       if (exit.signal) {
         // Killed from outside (OOM killer, an operator): worth another attempt, which resumes.
         throw retryable(
@@ -167,27 +202,58 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
         );
       }
       progress = { ...progress, phase: 'converting' };
-      report(true);
-      const yacePath = path.join(ws, TRAINER_FILES.yace);
-      await convertToYace(potentialYamlPath, yacePath, ws);
-      const metrics = await finalMetrics(ws);
-      const iterations = progress.latest?.iteration ?? progress.fitStats?.iteration ?? 0;
-      return { yacePath, potentialYamlPath, logPath, metrics, iterations, resumedFrom };
+      report();
+      // The conversion and the metrics read big files on big fits: keep heartbeating meanwhile.
+      const converting = setInterval(report, heartbeatIntervalMs);
+      try {
+        const yacePath = path.join(ws, TRAINER_FILES.yace);
+        await convertToYace(potentialYamlPath, yacePath, ws);
+        const metrics = await finalMetrics(ws);
+        const iterations = iterationsCompleted(logText);
+        return { yacePath, potentialYamlPath, logPath, metrics, iterations, resumedFrom };
+      } finally {
+        clearInterval(converting);
+      }
     } finally {
       release();
     }
 
-    async function startFit(args: string[], maxIterations: number, resumedFrom?: string) {
-      progress = { phase: 'preparing', maxIterations, resumedFrom };
-      report(true);
-      fs.appendFileSync(
-        logPath,
-        `\n===== mlip-train: attempt ${ctx.info.attempt} at ${new Date().toISOString()}: pacemaker ${args.join(' ')} =====\n`,
-      );
-      return runTrainer(args, maxIterations, resumedFrom);
+    function workerShuttingDown(): boolean {
+      const reason: unknown = ctx.cancellationSignal.reason;
+      return reason instanceof CancelledFailure && reason.message === 'WORKER_SHUTDOWN';
     }
 
-    async function runTrainer(args: string[], maxIterations: number, resumedFrom?: string) {
+    /** The retryable failure that gives a drained fit back to Temporal, to resume on this host or another. */
+    function handBack(what: string) {
+      return retryable(
+        FailureType.WorkerShuttingDown,
+        `the worker of host ${deps.hostId ?? '?'} is shutting down${what}`,
+      );
+    }
+
+    async function startFit(
+      args: string[],
+      maxIterations: number,
+      resumedFrom: string | undefined,
+      before: number,
+    ) {
+      progress = {
+        phase: 'preparing',
+        maxIterations,
+        resumedFrom,
+        ...(before ? { iterationsBefore: before } : {}),
+      };
+      report();
+      fs.appendFileSync(logPath, attemptMarker(ctx.info.attempt, new Date(), args));
+      return runTrainer(args, maxIterations, resumedFrom, before);
+    }
+
+    async function runTrainer(
+      args: string[],
+      maxIterations: number,
+      resumedFrom: string | undefined,
+      before: number,
+    ) {
       const log = fs.openSync(logPath, 'a');
       const child = spawn(deps.pacemakerBin, args, {
         cwd: ws,
@@ -218,6 +284,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
           fitStats: snap.stats.fit ?? snap.stats.cycle,
           checkpoint: latestCheckpointSafe(),
           resumedFrom,
+          ...(before ? { iterationsBefore: before } : {}),
         };
       };
       const latestCheckpointSafe = () => {
@@ -231,8 +298,15 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       child.stderr.on('data', onOutput);
 
       let cancelled = false;
+      let drained = false;
       const ticker = setInterval(() => report(), heartbeatIntervalMs);
       const onCancel = () => {
+        if (workerShuttingDown()) {
+          drained = true;
+          ctx.log.info(`worker shutting down: interrupting pacemaker (group ${pid}) at its next checkpoint`);
+          void interruptGroup(pid, drainGraceMs, killGraceMs);
+          return;
+        }
         cancelled = true;
         ctx.log.info(`cancelling: stopping pacemaker process group ${pid}`);
         void terminateGroup(pid, killGraceMs);
@@ -252,22 +326,47 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       // The leader is gone; make sure no process of its group outlives it, then forget the pid.
       await terminateGroup(pid, killGraceMs);
       fs.rmSync(pidPath, { force: true });
-      report(true);
-      return { ...exit, cancelled };
+      report();
+      return { ...exit, cancelled, drained };
     }
   }
 
-  async function convertToYace(potentialYamlPath: string, yacePath: string, cwd: string) {
+  /** pace_yaml2yace and the metrics helper read big files on big fits: they heartbeat and stop on cancel. */
+  async function runHelper(command: string, args: string[], cwd: string, what: string) {
+    const ctx = Context.current();
+    let result;
     try {
-      await execFileAsync(deps.paceYaml2YaceBin, [potentialYamlPath, '-o', yacePath], {
+      result = await runProcess({
+        command,
+        args,
         cwd,
-        timeout: 10 * 60_000,
+        timeoutMs: 10 * 60_000,
+        signal: ctx.cancellationSignal,
+        killGraceMs,
+        heartbeat: () => ctx.heartbeat(),
+        heartbeatIntervalMs,
       });
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
+      throw nonRetryable(
+        FailureType.WorkerMisconfigured,
+        `cannot run ${what} (${command}): ${(err as Error).message}`,
+      );
+    }
+    if (result.cancelled) throw new CancelledFailure(`cancelled while running ${what}`);
+    return result;
+  }
+
+  async function convertToYace(potentialYamlPath: string, yacePath: string, cwd: string) {
+    const r = await runHelper(
+      deps.paceYaml2YaceBin,
+      [potentialYamlPath, '-o', yacePath],
+      cwd,
+      'pace_yaml2yace',
+    );
+    if (r.code !== 0) {
       throw nonRetryable(
         FailureType.InvalidTrainerOutput,
-        `pace_yaml2yace could not convert ${path.basename(potentialYamlPath)}: ${readableTail(e.stderr || e.message, 10, 1500)}`,
+        `pace_yaml2yace could not convert ${path.basename(potentialYamlPath)}: ${readableTail(r.stderrTail || r.stdoutTail || `exit ${r.code ?? r.signal}`, 10, 1500)}`,
       );
     }
     if (!fs.existsSync(yacePath)) {
@@ -279,24 +378,28 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
   }
 
   async function finalMetrics(ws: string): Promise<FinalMetrics> {
-    let stdout: string;
-    try {
-      ({ stdout } = await execFileAsync(
-        deps.python,
-        [path.join(PYTHON_HELPERS_DIR, 'prediction_metrics.py'), ws],
-        {
-          timeout: 10 * 60_000,
-          maxBuffer: 1024 * 1024,
-        },
-      ));
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
+    const r = await runHelper(
+      deps.python,
+      [path.join(PYTHON_HELPERS_DIR, 'prediction_metrics.py'), ws],
+      ws,
+      'the prediction metrics helper',
+    );
+    if (r.code !== 0) {
       throw nonRetryable(
         FailureType.InvalidTrainerOutput,
-        `could not read pacemaker's predictions (train_pred.pckl.gzip): ${readableTail(e.stderr || e.message, 10, 1500)}`,
+        `could not read pacemaker's predictions (train_pred.pckl.gzip): ${readableTail(r.stderrTail || `exit ${r.code ?? r.signal}`, 10, 1500)}`,
       );
     }
-    const parsed = FinalMetricsSchema.safeParse(JSON.parse(stdout));
+    let json: unknown;
+    try {
+      json = JSON.parse(r.stdoutTail);
+    } catch {
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `the prediction metrics helper printed no JSON: ${readableTail(r.stdoutTail, 5, 500)}`,
+      );
+    }
+    const parsed = FinalMetricsSchema.safeParse(json);
     if (!parsed.success) {
       throw nonRetryable(
         FailureType.InvalidTrainerOutput,

@@ -6,6 +6,12 @@
  * selected → non-retryable EmptyTrainingSet (with the campaign's per-status counts); a lost connection,
  * a timeout or a restarting server → retryable DatabaseUnavailable. Every attempt starts clean: it
  * removes whatever a previous attempt left in the workspace before writing.
+ *
+ * Heartbeats every heartbeatIntervalMs whatever the phase, with where the export stands
+ * ({phase: 'fetching', written} | {phase: 'converting', written, converted} | {phase: 'pickling', …}):
+ * FerretDB's wait before a large campaign's first batch and the pacemaker conversion of 80,000
+ * structures each take minutes. Cancellation stops the conversion's process group and removes the
+ * outputs.
  */
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -33,7 +39,14 @@ export interface FetchTrainingDataDeps {
   database: DatabaseHandle;
   /** Python with ASE and pandas, for the pacemaker-dataset helper. */
   python: string;
+  /**
+   * How often to heartbeat (the SDK throttles what it sends): well under the shortest heartbeatTimeout a
+   * workflow gives this activity. Default DEFAULT_FETCH_HEARTBEAT_INTERVAL_MS.
+   */
+  heartbeatIntervalMs?: number;
 }
+
+export const DEFAULT_FETCH_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /** The activity context when running inside a Temporal worker; undefined when called directly. */
 function activityContext(): Context | undefined {
@@ -60,7 +73,8 @@ export function createFetchTrainingDataActivity(deps: FetchTrainingDataDeps) {
         extxyzPath: path.join(workspace, DATASET_FILES.extxyz),
         manifestPath: path.join(workspace, DATASET_FILES.manifest),
         pacemaker: { datasetPath: path.join(workspace, DATASET_FILES.pacemaker), python: deps.python },
-        onProgress: (written) => context?.heartbeat({ written }),
+        onProgress: (progress) => context?.heartbeat(progress),
+        progressIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_FETCH_HEARTBEAT_INTERVAL_MS,
         signal: context?.cancellationSignal,
       });
       const { manifest } = result;

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { FailureType, nonRetryable } from '../src/errors';
+import { FailureType, nonRetryable, retryable } from '../src/errors';
 import { bootstrapResample, type BootstrapResampleResult } from '../src/dataset/bootstrap-resample';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
 import { basisShortfalls, countFunctionsPerElement } from '../src/pacemaker/basis-size';
@@ -82,6 +82,17 @@ function heartbeat(): void {
   }
 }
 
+/** The activity's cancellation, or undefined outside an activity. */
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // not running inside an activity
+  }
+}
+
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+
 /**
  * pacemaker fits fewer functions than asked when the shapes cannot hold them, and says so only in its log:
  * refuse such a request with the most that can be asked for.
@@ -107,31 +118,22 @@ async function refuseTruncatedBasis(targetPotentialPath: string, trainer: Traine
   );
 }
 
-/** A committee member's resample, heartbeating while the helper runs; cancelling the activity kills it. */
-async function resample(
+/** A committee member's resample, heartbeating while the helper runs; cancelling the activity stops it. */
+function resample(
   deps: GeneratePacemakerConfigDeps,
   input: GeneratePacemakerConfigInput,
   workspaceDir: string,
   seed: number,
 ): Promise<BootstrapResampleResult> {
-  let signal: AbortSignal | undefined;
-  try {
-    signal = Context.current().cancellationSignal;
-  } catch {
-    // not running inside an activity
-  }
-  const ticker = setInterval(heartbeat, deps.heartbeatIntervalMs ?? 10_000);
-  try {
-    return await bootstrapResample({
-      python: deps.python,
-      datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
-      workspaceDir,
-      seed,
-      signal,
-    });
-  } finally {
-    clearInterval(ticker);
-  }
+  return bootstrapResample({
+    python: deps.python,
+    datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+    workspaceDir,
+    seed,
+    signal: cancellationSignal(),
+    heartbeat,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+  });
 }
 
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
@@ -190,18 +192,15 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
       const dryRunDir = path.join(workspaceDir, DRY_RUN_DIR);
       await fs.rm(dryRunDir, { recursive: true, force: true });
       await fs.mkdir(dryRunDir, { recursive: true });
-      const ticker = setInterval(heartbeat, deps.heartbeatIntervalMs ?? 10_000);
-      let result;
-      try {
-        result = await pacemakerDryRun({
-          pacemakerBin: deps.pacemakerBin,
-          inputYamlPath,
-          cwd: dryRunDir,
-          timeoutMs: deps.dryRunTimeoutMs,
-        });
-      } finally {
-        clearInterval(ticker);
-      }
+      const result = await pacemakerDryRun({
+        pacemakerBin: deps.pacemakerBin,
+        inputYamlPath,
+        cwd: dryRunDir,
+        timeoutMs: deps.dryRunTimeoutMs,
+        signal: cancellationSignal(),
+        heartbeat,
+        heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      });
       if (!result.ok) {
         if (result.reason === 'rejected')
           throw nonRetryable(
@@ -211,6 +210,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
           );
         if (result.reason === 'not-found')
           throw nonRetryable(FailureType.WorkerMisconfigured, result.message);
+        if (result.reason === 'killed') throw retryable(FailureType.ProcessKilled, result.message);
         throw new Error(result.message); // a timeout: the host may just have been busy; retry
       }
       // pacemaker --dry-run does not need the tensorpot backend, so it exits 0 even where tensorpotential

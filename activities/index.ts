@@ -9,6 +9,7 @@ import type { createFetchTrainingDataActivity } from './fetch-training-data';
 import type { createGeneratePacemakerConfigActivity } from './generate-pacemaker-config';
 import type { createInitialPotentialActivity } from './initial-potential';
 import type { createPublishPotentialActivity } from './publish-potential';
+import type { createResolveRequestActivities } from './resolve-request';
 import type { createScoreCandidatesActivities } from './score-candidates';
 import type { createWorkspaceActivities } from './workspace';
 
@@ -16,6 +17,13 @@ type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
 
 type ScoringActivities = ReturnType<typeof createScoreCandidatesActivities>;
 export type { ScoreCandidatesResult, ScoringPotential } from './score-candidates';
+export type { AcquiredWorkspace } from './workspace';
+export type { BuildActiveSetResult } from './build-active-set';
+export type { ExecuteTrainingResult } from './execute-training';
+export type { GeneratePacemakerConfigResult } from './generate-pacemaker-config';
+
+/** Local activities: run by the worker that runs the workflow (the shared queue). */
+export type ResolveRequestActivities = ReturnType<typeof createResolveRequestActivities>;
 
 /** scoreCandidates is also here: potentials published before hosts were recorded are scored by any host. */
 export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'> & ScoringActivities;

@@ -34,7 +34,7 @@ import {
   type RankBy,
   type ScoreTallySummary,
 } from '../src/candidates/scoring';
-import type { ScoringCounts } from '../src/candidates/workflow-messages';
+import { SCORING_REPORT_INTERVAL_MS, type ScoringCounts } from '../src/candidates/workflow-messages';
 import { PYTHON_HELPERS_DIR } from '../src/config/paths';
 import { COLLECTIONS, type DatabaseHandle } from '../src/db/connection';
 import { classifyMongoError } from '../src/db/errors';
@@ -201,7 +201,7 @@ function activityContext(): Context | undefined {
 export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
   const killGraceMs = deps.killGraceMs ?? 10_000;
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
-  const reportIntervalMs = deps.progressReportIntervalMs ?? 5_000;
+  const reportIntervalMs = deps.progressReportIntervalMs ?? SCORING_REPORT_INTERVAL_MS;
 
   async function database() {
     return deps.database.db().catch((err: unknown) => {

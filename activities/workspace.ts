@@ -2,11 +2,18 @@
  * acquireWorkspace runs on the shared task queue: whichever host's worker takes it makes the workspace
  * on its own disk and answers with its own host queue, so the following steps run where the files are
  * (Temporal's worker-specific task queue pattern). cleanupWorkspace runs on that host queue.
+ *
+ * Hosts that share their work root (MLIP_SHARED_WORK_ROOT=true: one file system mounted at the same path
+ * on every host) can take over a lost host's workspace: acquireWorkspace with `carryOver` copies its files
+ * into the new workspace, so the training continues where it was (a fit from its checkpoint). It copies,
+ * rather than moving in, because the lost host's pacemaker may still be running there (its worker died,
+ * not its machine): never two fits writing one workspace.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { benign, FailureType, nonRetryable } from '../src/errors';
 import { stopRecordedGroup } from '../src/pacemaker/process-group';
+import { NOT_CARRIED_OVER } from '../src/training/carry-over';
 import { workspaceName } from '../src/training/names';
 import { TRAINER_FILES } from './execute-training';
 
@@ -21,6 +28,8 @@ export async function removeWorkspace(dir: string, killGraceMs: number): Promise
 export interface WorkspaceOwner {
   workflowId: string;
   runId: string;
+  /** The host that made it: on a shared work root each host counts only its own against its capacity. */
+  hostId?: string;
 }
 
 export interface WorkspaceDeps {
@@ -32,6 +41,8 @@ export interface WorkspaceDeps {
    * workspaces turns new trainings away (retryable HostBusy), so they go to a host with room.
    */
   capacity: number;
+  /** MLIP_SHARED_WORK_ROOT: workRoot is the same file system, at the same path, on every training host. */
+  sharedWorkRoot?: boolean;
   killGraceMs?: number;
 }
 
@@ -45,12 +56,18 @@ export interface AcquireWorkspaceInput {
    * were admitted with their committee, so they are not turned away when the host is full.
    */
   pinned?: boolean;
+  /** A lost host's workspace on the shared work root, to continue from (its files are copied over). */
+  carryOver?: { workspaceDir: string };
 }
 
 export interface AcquiredWorkspace {
   hostId: string;
   hostTaskQueue: string;
   workspaceDir: string;
+  /** This host's work root is shared with the other hosts: another host can take this workspace over. */
+  sharedWorkRoot?: boolean;
+  /** The carryOver workspace's files were copied here; absent when this host could not see them. */
+  carriedOver?: { files: number; bytes: number };
 }
 
 export function createWorkspaceActivities(deps: WorkspaceDeps) {
@@ -59,7 +76,11 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
   /** Workspaces of trainings on this host that have not been cleaned up yet. */
   function liveWorkspaces(): number {
     if (!fs.existsSync(root)) return 0;
-    return fs.readdirSync(root).filter((entry) => fs.existsSync(path.join(root, entry, OWNER_FILE))).length;
+    return fs.readdirSync(root).filter((entry) => {
+      const owner = readOwner(path.join(root, entry));
+      // Files written before hosts were recorded belong to this host (work roots were not shared then).
+      return owner !== undefined && (owner.hostId ?? deps.hostId) === deps.hostId;
+    }).length;
   }
 
   async function acquireWorkspace(input: AcquireWorkspaceInput): Promise<AcquiredWorkspace> {
@@ -80,9 +101,29 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
       );
     }
     // Lets a restarted worker tell its own stale workspaces (owner workflow closed) from live ones.
-    const owner: WorkspaceOwner = { workflowId: input.workflowId, runId: input.runId };
+    const owner: WorkspaceOwner = { workflowId: input.workflowId, runId: input.runId, hostId: deps.hostId };
     fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify(owner));
-    return { hostId: deps.hostId, hostTaskQueue: deps.hostTaskQueue, workspaceDir: dir };
+    const carriedOver = input.carryOver && takeOver(input.carryOver.workspaceDir, dir, owner);
+    return {
+      hostId: deps.hostId,
+      hostTaskQueue: deps.hostTaskQueue,
+      workspaceDir: dir,
+      ...(deps.sharedWorkRoot ? { sharedWorkRoot: true } : {}),
+      ...(carriedOver ? { carriedOver } : {}),
+    };
+  }
+
+  /**
+   * Copies a lost workspace of the same training into `dir`, with the inputs' paths moved to `dir`;
+   * undefined (a fresh start) when this host does not share the work root or cannot see the workspace.
+   */
+  function takeOver(from: string, dir: string, owner: WorkspaceOwner): AcquiredWorkspace['carriedOver'] {
+    const source = path.resolve(from);
+    if (!deps.sharedWorkRoot || path.dirname(source) !== root) return undefined;
+    const previous = readOwner(source);
+    // Only a workspace of this very run: never another training's files.
+    if (previous?.workflowId !== owner.workflowId || previous.runId !== owner.runId) return undefined;
+    return copyWorkspace(source, dir);
   }
 
   /** Stops any trainer still running there and removes the workspace. Idempotent. */
@@ -101,4 +142,46 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
   }
 
   return { acquireWorkspace, cleanupWorkspace };
+}
+
+/** Who made a workspace, or undefined for a folder that is not one of ours (or not readable). */
+export function readOwner(dir: string): WorkspaceOwner | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as WorkspaceOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** pacemaker's inputs name the dataset by absolute path: those are the files whose text names the workspace. */
+const REWRITTEN = /^input(\.[a-z]+)?\.yaml$/;
+
+/**
+ * Copies every file of `from` into `to` (a retry copies again over what a failed attempt left), except the
+ * owner and pid files, rewriting the inputs' paths; returns the count and size.
+ */
+export function copyWorkspace(from: string, to: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const copy = (src: string, dst: string) => {
+    for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
+      if (NOT_CARRIED_OVER.has(entry.name) && src === from) continue;
+      const s = path.join(src, entry.name);
+      const d = path.join(dst, entry.name);
+      if (entry.isDirectory()) {
+        fs.mkdirSync(d, { recursive: true });
+        copy(s, d);
+      } else if (entry.isFile()) {
+        if (src === from && REWRITTEN.test(entry.name)) {
+          fs.writeFileSync(d, fs.readFileSync(s, 'utf8').split(`${from}/`).join(`${to}/`));
+        } else {
+          fs.copyFileSync(s, d);
+        }
+        files += 1;
+        bytes += fs.statSync(d).size;
+      }
+    }
+  };
+  copy(from, to);
+  return { files, bytes };
 }

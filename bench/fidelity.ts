@@ -36,7 +36,7 @@ import { main as cli } from '../src/cli/main';
 import { PROJECT_ROOT } from '../src/config/paths';
 import type { SplitErrors } from '../src/training/metrics';
 import type { TrainingProgress } from '../src/training/progress';
-import { progressQuery } from '../src/training/workflow-messages';
+import { readTrainingProgress } from '../src/cli/live-progress';
 import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
 import { startInProcessWorkers } from '../src/worker/in-process';
 import { trainPotential, type TrainingResult } from '../workflows/train-potential';
@@ -229,7 +229,9 @@ async function runPipeline(args: string[]): Promise<number> {
     let lastLine = '';
     const poll = async () => {
       try {
-        const line = progressLine(await handle.query(progressQuery), seconds(t0));
+        const progress = await readTrainingProgress(handle);
+        if (!progress) return;
+        const line = progressLine(progress, seconds(t0));
         if (line.replace(/^\s*\d+ s/, '') !== lastLine) console.log(line);
         lastLine = line.replace(/^\s*\d+ s/, '');
       } catch {

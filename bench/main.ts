@@ -19,6 +19,11 @@ const BENCHES: Record<
     summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
     load: () => import('./fetch'),
   },
+  'history-budget': {
+    summary:
+      'history events a training adds per hour of fitting: progress signals every 30 s (the old cadence) vs. heartbeats with rare reports',
+    load: () => import('./history-budget'),
+  },
   fidelity: {
     summary:
       'the default pipeline (trainPotential, every default) on Kumagai silicon: wall time, held-out RMSE vs. E < 5 meV/atom, F < 100 meV/Å (--direct: pacemaker alone)',

@@ -31,6 +31,11 @@ export const FailureType = {
    * A type of its own because TrainingFailed and InvalidTrainerOutput are never retried.
    */
   ProcessKilled: 'ProcessKilled',
+  /**
+   * Retryable: the host's worker is shutting down (SIGTERM: a reboot, a batch job's wall time) and handed
+   * the step back; the retry resumes it on the same host when it returns, or the training moves on.
+   */
+  WorkerShuttingDown: 'WorkerShuttingDown',
   /** The scoreCandidates input failed validation, or names a potential that cannot score (unknown, no files). */
   InvalidScoringRequest: 'InvalidScoringRequest',
   /**

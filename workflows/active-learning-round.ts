@@ -10,16 +10,15 @@
  * own loop or run it as a child. Children have stable ids per round, so a retried round finds them instead
  * of training twice.
  */
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import { FailureType } from '../src/errors';
-import {
-  ActiveLearningRoundInputSchema,
-  type ActiveLearningRoundInput,
-} from '../src/training/active-learning';
+import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
+import type { ActiveLearningRoundInput } from '../src/training/active-learning';
+import { resolveRoundInput } from '../src/training/resolve-request';
 import type { TrainingRequestInput } from '../src/training/training-request';
 import type { ScoreCandidatesResult } from '../activities';
 import { scoreCandidates } from './score-candidates';
 import { trainCommittee } from './train-committee';
+import { resolveOnce } from './activity-options';
+import { PATCHES } from './patches';
 import { trainPotential, type TrainingResult } from './train-potential';
 
 export type { ActiveLearningRoundInput };
@@ -45,17 +44,12 @@ export interface ActiveLearningRoundResult {
 export async function activeLearningRound(
   input: ActiveLearningRoundInput,
 ): Promise<ActiveLearningRoundResult> {
-  const parsed = ActiveLearningRoundInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.map(String).join('.') || '(input)'}: ${i.message}`,
-    );
-    throw ApplicationFailure.nonRetryable(
-      `invalid active-learning round input:\n${lines.join('\n')}`,
-      FailureType.InvalidTrainingRequest,
-    );
-  }
-  const round = parsed.data;
+  // Runs that started before the input was resolved by a local activity still validate in workflow code.
+  const resolved = patched(PATCHES.resolveRequestOnce)
+    ? await resolveOnce('resolve the round input').resolveRoundInput(input)
+    : resolveRoundInput(input);
+  if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
+  const round = resolved.request;
   const training = round.training as TrainingRequestInput;
   const { workflowId } = workflowInfo();
 

@@ -5,11 +5,12 @@
 import {
   ActivityFailure,
   proxyActivities,
+  proxyLocalActivities,
   TimeoutFailure,
   type ActivityOptions,
   type RetryPolicy,
 } from '@temporalio/workflow';
-import type { HostQueueActivities, SharedQueueActivities } from '../activities';
+import type { HostQueueActivities, ResolveRequestActivities, SharedQueueActivities } from '../activities';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
 import type { TrainingRequest } from '../src/training/training-request';
 
@@ -64,4 +65,16 @@ export function hostLost(err: unknown): boolean {
     err.cause instanceof TimeoutFailure &&
     err.cause.timeoutType === 'SCHEDULE_TO_START'
   );
+}
+
+/**
+ * The local activities that resolve a workflow's input (activities/resolve-request.ts): pure and quick,
+ * run by the worker that runs the workflow; their answer is recorded in history.
+ */
+export function resolveOnce(summary: string) {
+  return proxyLocalActivities<ResolveRequestActivities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', maximumAttempts: 3 },
+    summary,
+  });
 }

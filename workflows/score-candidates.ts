@@ -12,20 +12,23 @@ import {
   ActivityCancellationType,
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostQueueActivities, ScoreCandidatesResult, SharedQueueActivities } from '../activities';
-import { parseScoringRequest, type ScoringRequestInput } from '../src/candidates/scoring-request';
+import type { ScoringRequestInput } from '../src/candidates/scoring-request';
 import {
   scoringCountsSignal,
   scoringProgressQuery,
   type ScoringProgress,
 } from '../src/candidates/workflow-messages';
 import { FailureType } from '../src/errors';
-import { hostLost, transientRetry } from './activity-options';
+import { resolveScoringRequest } from '../src/training/resolve-request';
+import { hostLost, resolveOnce, transientRetry } from './activity-options';
+import { PATCHES } from './patches';
 
 /** How long the host that holds the files may take to pick the scoring up before it is called gone. */
 const HOST_START_TIMEOUT = '10m';
@@ -37,9 +40,12 @@ export async function scoreCandidates(input: ScoringRequestInput): Promise<Score
     if (progress.phase === 'scoring') progress = { ...progress, ...counts };
   });
 
-  const parsed = parseScoringRequest(input);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.InvalidScoringRequest);
-  const request = parsed.request;
+  // Runs that started before the request was resolved by a local activity still validate in workflow code.
+  const resolved = patched(PATCHES.resolveRequestOnce)
+    ? await resolveOnce('resolve the scoring request and its defaults').resolveScoringRequest(input)
+    : resolveScoringRequest(input);
+  if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
+  const request = resolved.request;
   const { workflowId, runId, taskQueue: sharedQueue } = workflowInfo();
   const selection = `${request.campaign}${request.generation === undefined ? '' : ` generation ${request.generation}`}`;
 

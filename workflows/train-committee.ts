@@ -10,21 +10,18 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  isCancellation,
   log,
+  patched,
   setCurrentDetails,
   startChild,
   workflowInfo,
-  isCancellation,
 } from '@temporalio/workflow';
-import { FailureType } from '../src/errors';
-import {
-  committeeSpread,
-  CommitteeSizeSchema,
-  memberRequest,
-  type CommitteeSpread,
-} from '../src/training/committee';
-import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
-import { anyHostWithRoom, hostActivities } from './activity-options';
+import { committeeSpread, memberRequest, type CommitteeSpread } from '../src/training/committee';
+import { checkedCommitteeInput } from '../src/training/resolve-request';
+import type { TrainingRequestInput } from '../src/training/training-request';
+import { anyHostWithRoom, hostActivities, resolveOnce } from './activity-options';
+import { PATCHES } from './patches';
 import { trainPotential, type TrainingResult } from './train-potential';
 
 export interface CommitteeInput {
@@ -39,17 +36,12 @@ export interface CommitteeResult {
 }
 
 export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
-  const parsed = parseTrainingRequest(input.request);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.InvalidTrainingRequest);
-  const size = CommitteeSizeSchema.safeParse(input.committeeSize);
-  if (!size.success) {
-    throw ApplicationFailure.nonRetryable(
-      'committeeSize: must be an integer from 2 to 16',
-      FailureType.InvalidTrainingRequest,
-    );
-  }
-  const request = parsed.request;
-  const committeeSize = size.data;
+  // Runs that started before the input was resolved by a local activity still validate in workflow code.
+  const resolved = patched(PATCHES.resolveRequestOnce)
+    ? await resolveOnce('resolve the committee request and its defaults').resolveCommitteeInput(input)
+    : checkedCommitteeInput(input);
+  if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
+  const { request, committeeSize } = resolved.request;
   const { workflowId, runId } = workflowInfo();
 
   const ws = await anyHostWithRoom("pick a host with room for the committee's dataset").acquireWorkspace({
@@ -75,23 +67,33 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
     // Members run in a scope of their own: the first failure cancels the others, and the shared dataset
     // is removed only after every member has ended.
     const membersScope = new CancellationScope();
+    /** Why members stopped being started: a member failed (the scope is cancelled) or the committee was. */
+    let startsStopped: unknown;
     const outcomes = await membersScope.run(async () => {
       const results: Promise<TrainingResult>[] = [];
       for (let member = 0; member < committeeSize; member++) {
-        const handle = await startChild(trainPotential, {
-          workflowId: `${workflowId}/member-${member}`,
-          args: [
-            memberRequest(input.request, member),
-            {
-              committeeId: workflowId,
-              member,
-              size: committeeSize,
-              sharedDataset: { hostTaskQueue: ws.hostTaskQueue, hostId: ws.hostId, summary: dataset },
-              resample: 'bootstrap',
-            },
-          ],
-          staticSummary: `committee member ${member + 1} of ${committeeSize}`,
-        });
+        let handle;
+        try {
+          handle = await startChild(trainPotential, {
+            workflowId: `${workflowId}/member-${member}`,
+            args: [
+              memberRequest(input.request, member),
+              {
+                committeeId: workflowId,
+                member,
+                size: committeeSize,
+                sharedDataset: { hostTaskQueue: ws.hostTaskQueue, hostId: ws.hostId, summary: dataset },
+                resample: 'bootstrap',
+              },
+            ],
+            staticSummary: `committee member ${member + 1} of ${committeeSize}`,
+          });
+        } catch (err) {
+          // Start no more members, and let the started ones end (they clean up) before the dataset goes.
+          if (!isCancellation(err)) throw err;
+          startsStopped = err;
+          break;
+        }
         const result = handle.result();
         result.catch(() => membersScope.cancel());
         results.push(result);
@@ -103,6 +105,7 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
       // Report the member that failed first-hand, not the ones cancelled because of it.
       throw failures.find((f) => !isCancellation(f)) ?? failures[0];
     }
+    if (startsStopped !== undefined) throw startsStopped;
     const results = outcomes.map((o) => (o as PromiseFulfilledResult<TrainingResult>).value);
     const spread = committeeSpread(results.map((r) => r.metrics));
     setCurrentDetails(

@@ -1,14 +1,20 @@
 /**
  * trainPotential: completed DFT calculations of a campaign → a published ACE potential (.yace).
  *
+ *   resolveTrainingRequest (local activity) → the request with its defaults, recorded once per run
  *   acquireWorkspace (shared queue) → this host's queue + a workspace directory
  *   [lookupInitialPotential, warm starts only] → fetchTrainingData → generatePacemakerConfig →
  *   executeTraining → buildActiveSet → publishPotential   (host queue)
  *   finally: cleanupWorkspace (host queue, not cancellable)
  *
  * If the host stops serving its queue (a step waits longer than limits.hostStartTimeout to start), the
- * whole sequence starts again on another host, up to limits.maxHostAttempts. Only paths, ids, hashes
- * and a few numbers enter history.
+ * sequence starts again on another host, up to limits.maxHostAttempts; when the hosts share their work
+ * root, the next host takes the workspace over and continues with the step that was lost (a fit from its
+ * checkpoint). Only paths, ids, hashes and a few numbers enter history, and a fit adds a bounded number
+ * of events however long it runs (src/training/progress-reports.ts).
+ *
+ * Commands must stay in the order recorded histories have them (test/replay): a new behaviour either only
+ * happens where old runs never went (a workspace taken over), or sits behind patched() (workflows/patches.ts).
  */
 import {
   ActivityCancellationType,
@@ -16,22 +22,30 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type {
+  AcquiredWorkspace,
+  BuildActiveSetResult,
+  ExecuteTrainingResult,
+  GeneratePacemakerConfigResult,
+} from '../activities';
 import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../src/config/search-attributes';
 import type { DatasetSummary } from '../src/dataset/dataset-summary';
-import { FailureType } from '../src/errors';
-import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
+import { rebasePaths } from '../src/training/carry-over';
 import type { CommitteeResample } from '../src/training/committee';
 import type { FinalMetrics } from '../src/training/metrics';
-import type { TrainingPhase, TrainingProgress } from '../src/training/progress';
-import { parseTrainingRequest, type TrainingRequestInput } from '../src/training/training-request';
+import { FIT_PHASES, type TrainingPhase, type TrainingProgress } from '../src/training/progress';
+import { checkedTrainingRequest } from '../src/training/resolve-request';
+import type { TrainingRequestInput } from '../src/training/training-request';
 import { fitProgressSignal, progressQuery } from '../src/training/workflow-messages';
-import { anyHostWithRoom, hostActivities, hostLost, transientRetry } from './activity-options';
+import { anyHostWithRoom, hostActivities, hostLost, resolveOnce, transientRetry } from './activity-options';
+import { PATCHES } from './patches';
 
 export interface TrainingResult {
   /** The published .yace file. */
@@ -60,6 +74,14 @@ export interface CommitteeMembership {
   resample?: CommitteeResample;
 }
 
+/** What the steps in one workspace have produced: a host that takes the workspace over keeps it. */
+interface StepsDone {
+  dataset: DatasetSummary;
+  config: GeneratePacemakerConfigResult;
+  training?: ExecuteTrainingResult;
+  activeSet?: BuildActiveSetResult;
+}
+
 export async function trainPotential(
   input: TrainingRequestInput,
   membership?: CommitteeMembership,
@@ -68,29 +90,24 @@ export async function trainPotential(
   setHandler(progressQuery, () => progress);
   setHandler(fitProgressSignal, (update) => {
     // Fit progress only matters while the fit runs; a late signal must not move the phase backwards.
-    if (!['waiting-for-slot', 'preparing', 'fitting', 'converting'].includes(progress.phase)) return;
+    if (!FIT_PHASES.includes(progress.phase)) return;
     // Keep MlipPhase current too, so that `MlipPhase = "fitting"` finds the trainings fitting right now.
     if (update.phase !== progress.phase) upsertSearchAttributes([{ key: MlipPhase, value: update.phase }]);
     progress = update;
   });
 
-  const parsed = parseTrainingRequest(input);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, FailureType.InvalidTrainingRequest);
-  const request = parsed.request;
-  try {
-    resolveTrainerParams(request.trainer);
-  } catch (err) {
-    if (err instanceof TrainerParamsError) {
-      throw ApplicationFailure.nonRetryable(
-        err.message.replace(
-          /^invalid trainer parameters/,
-          'invalid trainer parameters (field names under "trainer")',
-        ),
-        FailureType.InvalidTrainerConfig,
-      );
+  // Runs that started before the request was resolved by a local activity still validate in workflow code.
+  const resolved = patched(PATCHES.resolveRequestOnce)
+    ? await resolveOnce('resolve the request and its defaults').resolveTrainingRequest(input)
+    : checkedTrainingRequest(input);
+  if (!resolved.ok) {
+    if (patched(PATCHES.finalPhaseBeforeHost)) {
+      progress = { phase: 'failed' };
+      upsertSearchAttributes([{ key: MlipPhase, value: 'failed' }]);
     }
-    throw err;
+    throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
   }
+  const request = resolved.request;
   const name = request.potentialName ?? request.campaign;
   const { workflowId, runId } = workflowInfo();
 
@@ -112,107 +129,146 @@ export async function trainPotential(
       `**Committee** member ${membership.member + 1} of ${membership.size} (${membership.committeeId})`,
     );
 
+  /** A lost workspace on a shared work root and what was done in it: the next host continues from there. */
+  let handOver: { workspaceDir: string; done: StepsDone } | undefined;
+  /** Workspaces taken over from lost hosts: the host that ends the training removes them. */
+  const takenOver: string[] = [];
+
   for (let hostAttempt = 1; ; hostAttempt++) {
     setPhase('acquiring-workspace');
-    const ws = pinned
-      ? await hostActivities(
-          pinned.hostTaskQueue,
-          request,
-        )('make a workspace next to the committee dataset').acquireWorkspace({
-          workflowId,
-          runId,
-          hostAttempt,
-          pinned: true,
-        })
-      : await anyHostWithRoom('pick a training host with room and make a workspace there').acquireWorkspace({
-          workflowId,
-          runId,
-          hostAttempt,
-        });
-    const onHost = hostActivities(ws.hostTaskQueue, request);
-    notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
-    let lost = false;
+    let ws: AcquiredWorkspace;
     try {
-      // A warm start's parent is looked up first, on this host: an unknown id, or a parent whose files
-      // this host cannot read, fails before any data is fetched.
-      const initialPotential = request.initialPotential
-        ? await onHost(`look up the initial potential ${request.initialPotential}`, {
-            startToCloseTimeout: '2m',
-          }).lookupInitialPotential({ initialPotential: request.initialPotential })
-        : undefined;
-      setPhase('fetching-data');
-      // Committee members train from the dataset their committee fetched once.
-      const dataset =
-        pinned?.summary ??
-        (await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
+      ws = pinned
+        ? await hostActivities(
+            pinned.hostTaskQueue,
+            request,
+          )('make a workspace next to the committee dataset').acquireWorkspace({
+            workflowId,
+            runId,
+            hostAttempt,
+            pinned: true,
+          })
+        : await anyHostWithRoom(
+            handOver
+              ? 'pick a host that shares the work root and take the lost workspace over'
+              : 'pick a training host with room and make a workspace there',
+          ).acquireWorkspace({
+            workflowId,
+            runId,
+            hostAttempt,
+            ...(handOver ? { carryOver: { workspaceDir: handOver.workspaceDir } } : {}),
+          });
+    } catch (err) {
+      // No workspace yet, so nothing to clean; the phase says how the training ended.
+      if (patched(PATCHES.finalPhaseBeforeHost)) setPhase(isCancellation(err) ? 'cancelled' : 'failed');
+      throw err;
+    }
+    const onHost = hostActivities(ws.hostTaskQueue, request);
+    let done: StepsDone | undefined;
+    if (handOver && ws.carriedOver) {
+      done = rebasePaths(handOver.done, handOver.workspaceDir, ws.workspaceDir);
+      takenOver.push(handOver.workspaceDir);
+      notebook.push(
+        `**Host** ${ws.hostId} (attempt ${hostAttempt}) took the workspace over (shared work root): the training ` +
+          `continues from ${done.training ? 'its finished fit' : "the fit's latest checkpoint"}, \`${ws.workspaceDir}\``,
+      );
+    } else {
+      notebook.push(`**Host** ${ws.hostId} (attempt ${hostAttempt}), workspace \`${ws.workspaceDir}\``);
+    }
+    handOver = undefined;
+    let lost = false;
+    const current: Partial<StepsDone> = { ...done };
+    try {
+      if (!current.config) {
+        // A warm start's parent is looked up first, on this host: an unknown id, or a parent whose files
+        // this host cannot read, fails before any data is fetched.
+        const initialPotential = request.initialPotential
+          ? await onHost(`look up the initial potential ${request.initialPotential}`, {
+              startToCloseTimeout: '2m',
+            }).lookupInitialPotential({ initialPotential: request.initialPotential })
+          : undefined;
+        setPhase('fetching-data');
+        // Committee members train from the dataset their committee fetched once.
+        const dataset =
+          pinned?.summary ??
+          (await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
+            heartbeatTimeout: '2m',
+          }).fetchTrainingData({
+            workspaceDir: ws.workspaceDir,
+            campaign: request.campaign,
+            selection: request.selection,
+            invalidRecords: request.invalidRecords,
+          }));
+        current.dataset = dataset;
+        upsertSearchAttributes([{ key: MlipDatasetSize, value: dataset.structures }]);
+
+        setPhase(
+          'generating-config',
+          `**Dataset** ${dataset.structures} structures, ${dataset.atoms} atoms, ${dataset.elements.join('-')}, sha256 \`${dataset.sha256.slice(0, 12)}\``,
+        );
+        current.config = await onHost('TrainerParams → input.yaml, checked by pacemaker --dry-run', {
+          startToCloseTimeout: '20m',
           heartbeatTimeout: '2m',
-        }).fetchTrainingData({
+        }).generatePacemakerConfig({
           workspaceDir: ws.workspaceDir,
-          campaign: request.campaign,
-          selection: request.selection,
-          invalidRecords: request.invalidRecords,
-        }));
-      upsertSearchAttributes([{ key: MlipDatasetSize, value: dataset.structures }]);
+          trainer: request.trainer,
+          dataset,
+          initialPotential,
+          resample: membership?.resample,
+        });
+      }
+      const { dataset, config } = current as StepsDone;
 
-      setPhase(
-        'generating-config',
-        `**Dataset** ${dataset.structures} structures, ${dataset.atoms} atoms, ${dataset.elements.join('-')}, sha256 \`${dataset.sha256.slice(0, 12)}\``,
-      );
-      const config = await onHost('TrainerParams → input.yaml, checked by pacemaker --dry-run', {
-        startToCloseTimeout: '20m',
-        heartbeatTimeout: '2m',
-      }).generatePacemakerConfig({
-        workspaceDir: ws.workspaceDir,
-        trainer: request.trainer,
-        dataset,
-        initialPotential,
-        resample: membership?.resample,
-      });
+      if (!current.training) {
+        setPhase(
+          'waiting-for-slot',
+          `**Config** kappa ${config.kappa}, ${config.trainer.optimizer.maxIterations} iterations max` +
+            (config.warmStart
+              ? `; warm start from ${config.warmStart.from} (${config.warmStart.mode === 'grow' ? 'basis grown' : 'basis continued'})`
+              : '') +
+            (config.resample
+              ? `; bootstrap resample (seed ${config.resample.seed}): ${config.resample.distinct} distinct of ${config.resample.structures}, ${config.resample.outOfBag} out of bag as the test set`
+              : ''),
+        );
+        current.training = await onHost(
+          `pacemaker fit (${config.trainer.optimizer.maxIterations} iterations max) → .yace`,
+          {
+            startToCloseTimeout: request.limits.trainingTimeout,
+            heartbeatTimeout: request.limits.heartbeatTimeout,
+            cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            retry: { ...transientRetry, maximumAttempts: 5 },
+          },
+        ).executeTraining({
+          workspaceDir: ws.workspaceDir,
+          inputYamlPath: config.inputYamlPath,
+          maxIterations: config.trainer.optimizer.maxIterations,
+          reportTo: { workflowId, runId },
+        });
+      }
+      const training = current.training;
 
-      setPhase(
-        'waiting-for-slot',
-        `**Config** kappa ${config.kappa}, ${config.trainer.optimizer.maxIterations} iterations max` +
-          (config.warmStart
-            ? `; warm start from ${config.warmStart.from} (${config.warmStart.mode === 'grow' ? 'basis grown' : 'basis continued'})`
-            : '') +
-          (config.resample
-            ? `; bootstrap resample (seed ${config.resample.seed}): ${config.resample.distinct} distinct of ${config.resample.structures}, ${config.resample.outOfBag} out of bag as the test set`
-            : ''),
-      );
-      const training = await onHost(
-        `pacemaker fit (${config.trainer.optimizer.maxIterations} iterations max) → .yace`,
-        {
-          startToCloseTimeout: request.limits.trainingTimeout,
-          heartbeatTimeout: request.limits.heartbeatTimeout,
+      if (!current.activeSet) {
+        const { train, test } = training.metrics;
+        setPhase(
+          'building-active-set',
+          `**Fit** ${training.iterations} iterations${training.resumedFrom ? ` (resumed from ${training.resumedFrom})` : ''}; ` +
+            `train RMSE ${train.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${train.rmseForcesMeVPerA.toFixed(1)} meV/Å` +
+            (test
+              ? `; test RMSE ${test.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${test.rmseForcesMeVPerA.toFixed(1)} meV/Å`
+              : ''),
+        );
+        current.activeSet = await onHost('pace_activeset → .asi for extrapolation grades', {
+          startToCloseTimeout: '2h',
+          heartbeatTimeout: '2m',
           cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-          retry: { ...transientRetry, maximumAttempts: 5 },
-        },
-      ).executeTraining({
-        workspaceDir: ws.workspaceDir,
-        inputYamlPath: config.inputYamlPath,
-        maxIterations: config.trainer.optimizer.maxIterations,
-        reportTo: { workflowId, runId },
-      });
-
-      const { train, test } = training.metrics;
-      setPhase(
-        'building-active-set',
-        `**Fit** ${training.iterations} iterations${training.resumedFrom ? ` (resumed from ${training.resumedFrom})` : ''}; ` +
-          `train RMSE ${train.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${train.rmseForcesMeVPerA.toFixed(1)} meV/Å` +
-          (test
-            ? `; test RMSE ${test.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${test.rmseForcesMeVPerA.toFixed(1)} meV/Å`
-            : ''),
-      );
-      const activeSet = await onHost('pace_activeset → .asi for extrapolation grades', {
-        startToCloseTimeout: '2h',
-        heartbeatTimeout: '2m',
-        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-        retry: { ...transientRetry, maximumAttempts: 3 },
-      }).buildActiveSet({
-        workspaceDir: ws.workspaceDir,
-        potentialYamlPath: training.potentialYamlPath,
-        datasetPath: dataset.pacemakerDatasetPath,
-      });
+          retry: { ...transientRetry, maximumAttempts: 3 },
+        }).buildActiveSet({
+          workspaceDir: ws.workspaceDir,
+          potentialYamlPath: training.potentialYamlPath,
+          datasetPath: dataset.pacemakerDatasetPath,
+        });
+      }
+      const activeSet = current.activeSet;
 
       setPhase(
         'publishing',
@@ -263,25 +319,34 @@ export async function trainPotential(
           host: ws.hostId,
           hostAttempt,
         });
-        notebook.push(`**Host lost** ${ws.hostId}: starting again on another host`);
+        // On a shared work root the next host can continue in this workspace, once its data are configured.
+        if (ws.sharedWorkRoot && current.dataset && current.config) {
+          handOver = { workspaceDir: ws.workspaceDir, done: current as StepsDone };
+          notebook.push(
+            `**Host lost** ${ws.hostId}: another host that shares the work root takes the training over`,
+          );
+        } else {
+          notebook.push(`**Host lost** ${ws.hostId}: starting again on another host`);
+        }
         continue;
       }
       setPhase(isCancellation(err) ? 'cancelled' : 'failed');
       throw err;
     } finally {
-      // A lost host cannot clean up now; its worker removes stale workspaces when it comes back.
-      if (!lost) {
+      // A lost host cannot clean up now; its worker removes stale workspaces when it comes back (or, on a
+      // shared work root, the host that takes the training over removes it at the end).
+      const remove = lost ? [] : [ws.workspaceDir, ...(handOver ? [] : takenOver)];
+      if (remove.length) {
         await CancellationScope.nonCancellable(async () => {
-          try {
-            await onHost('remove the workspace', {
-              startToCloseTimeout: '5m',
-              retry: { ...transientRetry, maximumAttempts: 5 },
-            }).cleanupWorkspace({ workspaceDir: ws.workspaceDir });
-          } catch (cleanupErr) {
-            log.warn('could not clean the workspace', {
-              workspaceDir: ws.workspaceDir,
-              error: String(cleanupErr),
-            });
+          for (const workspaceDir of remove) {
+            try {
+              await onHost('remove the workspace', {
+                startToCloseTimeout: '5m',
+                retry: { ...transientRetry, maximumAttempts: 5 },
+              }).cleanupWorkspace({ workspaceDir });
+            } catch (cleanupErr) {
+              log.warn('could not clean the workspace', { workspaceDir, error: String(cleanupErr) });
+            }
           }
         });
       }

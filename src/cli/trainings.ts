@@ -16,10 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../config/env';
 import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../config/search-attributes';
-import type { TrainingProgress } from '../training/progress';
-import { progressQuery } from '../training/workflow-messages';
 import type { TrainingResult } from '../../workflows/train-potential';
 import type { CliIo } from './command';
+import { readTrainingProgress } from './live-progress';
 import { formatProgressLine } from './progress-line';
 
 export const WORKFLOW_TYPE = 'trainPotential';
@@ -72,21 +71,6 @@ export async function describeOrUndefined(
 
 export function notFoundMessage(workflowId: string, namespace: string): string {
   return `no workflow with id '${workflowId}' in namespace '${namespace}' (list trainings with: mlip-train list)`;
-}
-
-/**
- * The progress query, or undefined when it cannot be answered now (no worker yet, closing). The gRPC
- * deadline ends the call and its retries, so nothing outlives the command.
- */
-export async function queryProgress(
-  handle: WorkflowHandle,
-  timeoutMs = 5_000,
-): Promise<TrainingProgress | undefined> {
-  try {
-    return await handle.client.withDeadline(Date.now() + timeoutMs, () => handle.query(progressQuery));
-  } catch {
-    return undefined;
-  }
 }
 
 export interface TrainingSearchAttributes {
@@ -232,7 +216,7 @@ export async function followTraining(
   const result = outcomeOf(handle).finally(() => (closed = true));
   result.catch(() => undefined); // awaited below
   while (!closed) {
-    const progress = await queryProgress(handle);
+    const progress = await readTrainingProgress(handle);
     if (closed) break;
     if (!options.json)
       printer.show(progress ? formatProgressLine(progress) : 'waiting for a worker to answer...');

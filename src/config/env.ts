@@ -8,6 +8,9 @@ import { z } from 'zod';
 import { INSTALLED, PROJECT_ROOT } from './paths';
 
 const positiveInt = z.coerce.number().int().positive();
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
@@ -37,6 +40,16 @@ export const EnvSchema = z.object({
     .min(1)
     .default(path.join(PROJECT_ROOT, '.mlip', 'work'))
     .describe('where workspaces are made'),
+  MLIP_SHARED_WORK_ROOT: flag
+    .default(false)
+    .describe(
+      "MLIP_WORK_ROOT is one file system mounted at the same path on every training host: a host takes over a lost host's workspace and continues its fit from the checkpoint",
+    ),
+  MLIP_DRAIN_SECONDS: positiveInt
+    .default(60)
+    .describe(
+      "on SIGTERM, how long running fits get to stop at a checkpoint before they are killed (keep a service manager's stop timeout above it)",
+    ),
   MLIP_POTENTIALS_DIR: z
     .string()
     .min(1)

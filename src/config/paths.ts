@@ -10,6 +10,7 @@ export const INSTALLED = {
   paceYaml2Yace: path.join(PROJECT_ROOT, '.venv', 'bin', 'pace_yaml2yace'),
   paceActiveset: path.join(PROJECT_ROOT, '.venv', 'bin', 'pace_activeset'),
   temporal: path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal'),
+  testServer: path.join(PROJECT_ROOT, '.venv', 'bin', 'temporal-test-server'),
   mongoWireServer: path.join(PROJECT_ROOT, '.build', 'mongo-wire-server'),
 } as const;
 

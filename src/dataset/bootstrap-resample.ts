@@ -1,13 +1,14 @@
 /**
  * A committee member's bootstrap resample of the committee's pacemaker dataset, written into the member's
  * workspace by python/bootstrap_dataset.py (pandas reads and writes pacemaker's pickle; Node cannot).
- * Deterministic for a given seed. Cancelling (the abort signal) kills the helper.
+ * Deterministic for a given seed. Runs through runProcess: heartbeating while it works, and cancelling
+ * (the abort signal) stops the helper's process group before the promise settles.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
 import { PYTHON_HELPERS_DIR } from '../config/paths';
-import { FailureType, nonRetryable } from '../errors';
+import { FailureType, nonRetryable, retryable } from '../errors';
+import { ProcessStartError, runProcess } from '../process/run-process';
 import { RESAMPLE_FILES, type ResampleSummary } from '../training/committee';
 
 export interface BootstrapResampleOptions {
@@ -18,6 +19,9 @@ export interface BootstrapResampleOptions {
   workspaceDir: string;
   seed: number;
   signal?: AbortSignal;
+  /** Called while the helper runs (at start, then every heartbeatIntervalMs), e.g. an activity heartbeat. */
+  heartbeat?: () => void;
+  heartbeatIntervalMs?: number;
 }
 
 export interface BootstrapResampleResult {
@@ -37,10 +41,11 @@ const HelperOutputSchema = z.object({
 export async function bootstrapResample(opts: BootstrapResampleOptions): Promise<BootstrapResampleResult> {
   const trainPath = path.join(opts.workspaceDir, RESAMPLE_FILES.train);
   const testPath = path.join(opts.workspaceDir, RESAMPLE_FILES.test);
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      opts.python,
-      [
+  let result;
+  try {
+    result = await runProcess({
+      command: opts.python,
+      args: [
         path.join(PYTHON_HELPERS_DIR, 'bootstrap_dataset.py'),
         opts.datasetPath,
         trainPath,
@@ -48,23 +53,30 @@ export async function bootstrapResample(opts: BootstrapResampleOptions): Promise
         '--seed',
         String(opts.seed),
       ],
-      { maxBuffer: 1 << 20, signal: opts.signal, killSignal: 'SIGKILL' },
-      (err, out, stderr) => {
-        if (!err) return resolve(out);
-        if (opts.signal?.aborted) return reject(err);
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'EACCES')
-          return reject(
-            nonRetryable(
-              FailureType.WorkerMisconfigured,
-              `cannot run the Python helper: ${opts.python} (${code}); run 'npm run setup' or set MLIP_PYTHON`,
-            ),
-          );
-        const tail = String(stderr).trim().split('\n').slice(-15).join('\n');
-        reject(new Error(`bootstrap_dataset.py failed (${err.message.split('\n')[0]}):\n${tail}`));
-      },
+      signal: opts.signal,
+      heartbeat: opts.heartbeat,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs,
+    });
+  } catch (err) {
+    if (err instanceof ProcessStartError && (err.code === 'ENOENT' || err.code === 'EACCES'))
+      throw nonRetryable(
+        FailureType.WorkerMisconfigured,
+        `cannot run the Python helper: ${opts.python} (${err.code}); run 'npm run setup' or set MLIP_PYTHON`,
+      );
+    throw err;
+  }
+  if (result.cancelled) {
+    opts.signal?.throwIfAborted();
+    throw new Error('bootstrap_dataset.py was cancelled');
+  }
+  const tail = result.stderrTail.trim().split('\n').slice(-15).join('\n');
+  if (result.signal !== null)
+    throw retryable(
+      FailureType.ProcessKilled,
+      `bootstrap_dataset.py was killed by ${result.signal}:\n${tail}`,
     );
-  });
+  if (result.code !== 0) throw new Error(`bootstrap_dataset.py failed (exit code ${result.code}):\n${tail}`);
+  const stdout = result.stdoutTail;
   const lastLine = stdout.trim().split('\n').at(-1) ?? '';
   const parsed = HelperOutputSchema.parse(JSON.parse(lastLine));
   // The helper removes what an earlier attempt wrote, and writes no test file when nothing is out of bag.

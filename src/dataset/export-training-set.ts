@@ -6,16 +6,24 @@
  * written before the next is read; memory holds one batch, a write buffer, and 32 bytes per kept
  * structure (the de-duplication set). Outputs appear under their final names only when complete, the
  * manifest last.
+ *
+ * Long steps report as they go: onProgress is called after each batch and at least every
+ * progressIntervalMs throughout, through FerretDB's long wait before its first batch (it sorts the whole
+ * result first) and through the pacemaker conversion (which prints its own progress), so an activity
+ * that heartbeats from it stays alive. Aborting the signal stops the export within about a second
+ * whatever the phase: the cursor wait is abandoned, the converter's process group is stopped, and the
+ * outputs are removed once no process is left writing them.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from 'mongodb';
+import { z } from 'zod';
 import { decodeCalculation, type CalculationRecord } from '../calculations/calculation-schema';
 import { PYTHON_HELPERS_DIR } from '../config/paths';
 import { buildCalculationQuery, countByStatus, openCalculationCursor } from '../db/calculations';
 import { classifyMongoError } from '../db/errors';
-import { FailureType, nonRetryable } from '../errors';
+import { FailureType, nonRetryable, retryable } from '../errors';
+import { ProcessStartError, runProcess } from '../process/run-process';
 import type { InvalidRecordsPolicy, Selection } from '../training/selection';
 import { CANONICAL_FORMAT, DatasetHasher, structureHash } from './canonical-hash';
 import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './dataset-writer';
@@ -36,11 +44,24 @@ export interface ExportTrainingSetOptions {
   pacemaker?: { datasetPath: string; python: string };
   /** Documents per round trip to the server (default FETCH_BATCH_SIZE). */
   batchSize?: number;
-  /** Called after each batch of documents with the number of structures written so far. */
-  onProgress?: (written: number) => void;
+  /** Called after each batch, and at least every progressIntervalMs, with the phase and counts so far. */
+  onProgress?: (progress: ExportProgress) => void;
+  /** Default DEFAULT_PROGRESS_INTERVAL_MS. */
+  progressIntervalMs?: number;
   /** Stops the export (outputs removed) when aborted, e.g. on activity cancellation. */
   signal?: AbortSignal;
 }
+
+/**
+ * Where an export stands (an activity's heartbeat details: keep it small). `written`: structures in the
+ * extxyz; `converted`: structures the pacemaker conversion has read back; `bytes`: pickle bytes written.
+ */
+export type ExportProgress =
+  | { phase: 'fetching'; written: number }
+  | { phase: 'converting'; written: number; converted: number }
+  | { phase: 'pickling'; written: number; converted: number; bytes: number };
+
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
 export interface ExportTrainingSetResult {
   manifest: Manifest;
@@ -74,26 +95,100 @@ export function exclusionReason(
 
 /** extxyz_to_pacemaker.py's exit code for data pacemaker cannot take (e.g. partly periodic structures). */
 const PYTHON_EXIT_UNSUPPORTED_DATA = 3;
+const CONVERTER = 'extxyz_to_pacemaker.py';
 
-function runPython(python: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(python, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EACCES')
-        return reject(
-          nonRetryable(
-            FailureType.WorkerMisconfigured,
-            `cannot run the Python helper: ${python} (${code}); run 'npm run setup' or set MLIP_PYTHON`,
-          ),
-        );
-      const tail = String(stderr).trim().split('\n').slice(-15).join('\n');
-      if (typeof code === 'number' && code === PYTHON_EXIT_UNSUPPORTED_DATA)
-        return reject(nonRetryable(FailureType.InvalidTrainingData, tail));
-      reject(
-        new Error(`${path.basename(args[0] ?? 'python')} failed (${err.message.split('\n')[0]}):\n${tail}`),
-      );
+/** The converter's stdout lines (its docstring is the contract). */
+const ConverterProgressSchema = z.union([
+  z.object({ phase: z.literal('converting'), converted: z.number().int().min(0) }),
+  z.object({
+    phase: z.literal('pickling'),
+    converted: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+  }),
+]);
+type ConverterProgress = z.infer<typeof ConverterProgressSchema>;
+const ConverterSummarySchema = z.object({ structures: z.number().int(), atoms: z.number().int() });
+
+function parseJsonLine(line: string): unknown {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last lines of the converter's stderr, for a failure message (it goes into workflow history). */
+function stderrLines(stderr: string, max = 15): string {
+  return stderr.trim().split('\n').slice(-max).join('\n') || '(nothing on stderr)';
+}
+
+/**
+ * extxyz → pacemaker's pickle with the project's Python, reporting the converter's progress. Resolves
+ * once the pickle is in place; on cancellation rejects with the signal's reason after the converter's
+ * process group is gone.
+ */
+async function convertToPacemaker(opts: {
+  python: string;
+  extxyzPath: string;
+  datasetPath: string;
+  intervalMs: number;
+  onProgress: (progress: ConverterProgress) => void;
+  signal?: AbortSignal;
+}): Promise<z.infer<typeof ConverterSummarySchema>> {
+  let summary: z.infer<typeof ConverterSummarySchema> | undefined;
+  let result;
+  try {
+    result = await runProcess<ConverterProgress>({
+      command: opts.python,
+      args: [path.join(PYTHON_HELPERS_DIR, CONVERTER), opts.extxyzPath, opts.datasetPath],
+      signal: opts.signal,
+      onLine: (line, stream) => {
+        if (stream !== 'stdout') return undefined;
+        const json = parseJsonLine(line);
+        const progress = ConverterProgressSchema.safeParse(json);
+        if (progress.success) return progress.data;
+        const done = ConverterSummarySchema.safeParse(json);
+        if (done.success) summary = done.data;
+        return undefined;
+      },
+      heartbeat: (latest) => opts.onProgress(latest ?? { phase: 'converting', converted: 0 }),
+      heartbeatIntervalMs: opts.intervalMs,
     });
+  } catch (err) {
+    if (err instanceof ProcessStartError && (err.code === 'ENOENT' || err.code === 'EACCES'))
+      throw nonRetryable(
+        FailureType.WorkerMisconfigured,
+        `cannot run the Python helper: ${opts.python} (${err.code}); run 'npm run setup' or set MLIP_PYTHON`,
+      );
+    throw err;
+  }
+  if (result.cancelled) {
+    opts.signal?.throwIfAborted();
+    throw new Error(`${CONVERTER} was cancelled`); // unreachable: cancelled means the signal fired
+  }
+  const tail = stderrLines(result.stderrTail);
+  if (result.code === PYTHON_EXIT_UNSUPPORTED_DATA) throw nonRetryable(FailureType.InvalidTrainingData, tail);
+  if (result.signal !== null)
+    // The OOM killer is the likely one on a large campaign: another attempt (or host) may have the memory.
+    throw retryable(FailureType.ProcessKilled, `${CONVERTER} was killed by ${result.signal}:\n${tail}`);
+  if (result.code !== 0) throw new Error(`${CONVERTER} failed (exit code ${result.code}):\n${tail}`);
+  if (!summary) throw new Error(`${CONVERTER} exited 0 without its summary line:\n${tail}`);
+  return summary;
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it is aborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  promise.catch(() => undefined); // abandoned on abort: its failure must not go unhandled
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (err: unknown) => (signal.removeEventListener('abort', onAbort), reject(err as Error)),
+    );
   });
 }
 
@@ -125,15 +220,26 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
     else truncated = true;
   };
 
+  const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+  let fetchProgress: ExportProgress = { phase: 'fetching', written: 0 };
+  const reportFetch = (written: number) => {
+    fetchProgress = { phase: 'fetching', written };
+    options.onProgress?.(fetchProgress);
+  };
+
   const writer = await AtomicFileWriter.create(options.extxyzPath);
   let committed = false;
+  // Until the conversion (which reports on its own): FerretDB can take minutes before its first batch.
+  const fetchTicker = options.onProgress
+    ? setInterval(() => options.onProgress?.(fetchProgress), progressIntervalMs)
+    : undefined;
   try {
     const cursor = openCalculationCursor(db, query, options.batchSize);
     try {
       // Each batch is processed while the server prepares the next one (the getMore is issued before
       // the work on the current batch starts), so server time and our own overlap.
       let more = cursor.hasNext();
-      batches: while (await more) {
+      batches: while (await untilAborted(more, options.signal)) {
         const batch = cursor.readBufferedDocuments();
         more = cursor.hasNext();
         more.catch(() => undefined); // a failure surfaces at the await above; never unhandled
@@ -173,13 +279,16 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
             structuresPerElement.set(s, (structuresPerElement.get(s) ?? 0) + 1);
           if (selection.limit !== undefined && structures >= selection.limit) break batches;
         }
-        options.onProgress?.(structures);
+        reportFetch(structures);
         options.signal?.throwIfAborted();
       }
     } finally {
-      await cursor.close().catch(() => undefined);
+      const closing = cursor.close().catch(() => undefined);
+      // After an abort, closing may wait for the server's answer to the pending batch: do not wait for it.
+      if (!options.signal?.aborted) await closing;
     }
-    options.onProgress?.(structures);
+    clearInterval(fetchTicker);
+    reportFetch(structures);
 
     if (invalidRecords === 'fail' && invalidCount > 0) {
       const lines = invalid.map((i) => `  ${i.id}: ${i.reason}`);
@@ -215,11 +324,19 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
 
     let pacemakerFile: Manifest['files']['pacemaker'] = null;
     if (options.pacemaker) {
-      await runPython(options.pacemaker.python, [
-        path.join(PYTHON_HELPERS_DIR, 'extxyz_to_pacemaker.py'),
-        options.extxyzPath,
-        options.pacemaker.datasetPath,
-      ]);
+      const converted = await convertToPacemaker({
+        python: options.pacemaker.python,
+        extxyzPath: options.extxyzPath,
+        datasetPath: options.pacemaker.datasetPath,
+        intervalMs: progressIntervalMs,
+        onProgress: (p) => options.onProgress?.({ ...p, written: structures }),
+        signal: options.signal,
+      });
+      if (converted.structures !== structures)
+        throw new Error(
+          `${CONVERTER} read ${converted.structures} structures from ${path.basename(options.extxyzPath)}, ` +
+            `which holds ${structures}`,
+        );
       const { size } = await fs.promises.stat(options.pacemaker.datasetPath);
       pacemakerFile = { name: path.basename(options.pacemaker.datasetPath), bytes: size };
     }
@@ -273,5 +390,7 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
     if (!committed) await writer.abort();
     else await removeOutputs(outputs); // nothing half-made stays under a final name
     throw classifyMongoError(err, `reading calculations of campaign "${campaign}"`);
+  } finally {
+    clearInterval(fetchTicker);
   }
 }

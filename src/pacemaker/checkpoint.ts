@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { createProgressParser } from './progress-parser';
 
 const INTERIM = /^interim_potential_(\d+)\.yaml$/;
 
@@ -43,4 +44,36 @@ export function writeResumeInput(workspaceDir: string, inputYamlPath: string, it
   const { text, maxIterations } = resumeInputYaml(fs.readFileSync(inputYamlPath, 'utf8'), iterationsDone);
   fs.writeFileSync(path.join(workspaceDir, RESUME_INPUT), text);
   return { path: path.join(workspaceDir, RESUME_INPUT), maxIterations };
+}
+
+/**
+ * The line executeTraining writes into pacemaker.log before each run of pacemaker: the log then tells each
+ * run's command line (fresh or continued from a checkpoint) and where its output starts.
+ */
+export function attemptMarker(attempt: number, at: Date, args: string[]): string {
+  return `\n===== mlip-train: attempt ${attempt} at ${at.toISOString()}: pacemaker ${args.join(' ')} =====\n`;
+}
+
+const MARKER = /^===== mlip-train: attempt \d+ at \S+: pacemaker (.*) =====$/gm;
+
+/**
+ * Iterations the fit in this workspace has completed over all its runs: a run continued from a checkpoint
+ * (`-p`) adds its iterations to those before it; a run from scratch starts the count again. Read from the
+ * log, which a workspace taken over by another host keeps, rather than from the last heartbeat, which
+ * only the same activity's next attempt sees. Pure.
+ */
+export function iterationsCompleted(logText: string): number {
+  const markers = [...logText.matchAll(MARKER)];
+  let total = 0;
+  markers.forEach((m, i) => {
+    const end = i + 1 < markers.length ? markers[i + 1]!.index : logText.length;
+    const parser = createProgressParser();
+    parser.push(logText.slice(m.index + m[0].length, end));
+    parser.end();
+    const snap = parser.snapshot();
+    const last = Math.max(snap.latest?.iteration ?? 0, snap.stats.fit?.iteration ?? 0);
+    const continued = /(^|\s)-p\s/.test(` ${m[1]} `);
+    total = continued ? total + last : last;
+  });
+  return total;
 }

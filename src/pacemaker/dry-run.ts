@@ -4,14 +4,20 @@
  * basis too big for its white list, a dataset it cannot read) would otherwise surface only when the real
  * training starts. It writes files into its working directory (log.txt, target_potential.yaml,
  * fitting_data_info.pckl.gzip, plots): run it in a directory of its own.
+ *
+ * It builds the neighbour lists of the whole dataset, minutes for a large one: it runs through
+ * runProcess, heartbeating while it works, in a process group of its own that cancellation stops.
  */
-import { execFile } from 'node:child_process';
+import { ProcessStartError, runProcess } from '../process/run-process';
 
 export type DryRunResult =
   /** errorLines: lines pacemaker logged at ERROR level although it went on (e.g. a backend it cannot import). */
   | { ok: true; errorLines: string[] }
-  /** rejected: pacemaker refused the input (message: its own, trimmed); not-found / timeout: the host's problem. */
-  | { ok: false; reason: 'rejected' | 'not-found' | 'timeout'; message: string };
+  /**
+   * rejected: pacemaker refused the input (message: its own, trimmed). The host's problems: not-found (it
+   * cannot be run), timeout, killed (by a signal from outside, e.g. the OOM killer).
+   */
+  | { ok: false; reason: 'rejected' | 'not-found' | 'timeout' | 'killed'; message: string };
 
 export interface DryRunOptions {
   pacemakerBin: string;
@@ -21,10 +27,19 @@ export interface DryRunOptions {
   cwd: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Stops pacemaker's process group; the dry run then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called while pacemaker runs (at start, then every heartbeatIntervalMs), e.g. an activity heartbeat. */
+  heartbeat?: () => void;
+  heartbeatIntervalMs?: number;
 }
 
 /** Upper bound of the message kept from pacemaker's output (it goes into workflow history). */
 export const MAX_MESSAGE_CHARS = 2000;
+/** Output kept per stream for the message: a traceback's end is in the last lines. */
+const OUTPUT_TAIL_BYTES = 64 * 1024;
+const MAX_ERROR_LINES = 20;
+const ERROR_LINE = / - ERROR - /;
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -66,49 +81,68 @@ export function loggedErrors(output: string): string[] {
   return output
     .replace(ANSI, '')
     .split('\n')
-    .filter((l) => / - ERROR - /.test(l))
+    .filter((l) => ERROR_LINE.test(l))
     .map((l) =>
       l
         .replace(/^.*? - ERROR - /, '')
         .trim()
         .slice(0, 300),
     )
-    .slice(-20);
+    .slice(-MAX_ERROR_LINES);
 }
 
 /** Runs `pacemaker --dry-run input.yaml` (no shell) and reports pacemaker's own message if it refuses. */
-export function pacemakerDryRun(opts: DryRunOptions): Promise<DryRunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      opts.pacemakerBin,
-      ['--dry-run', opts.inputYamlPath],
-      {
-        cwd: opts.cwd,
-        timeout: opts.timeoutMs ?? 15 * 60_000,
-        killSignal: 'SIGKILL',
-        maxBuffer: 64 * 1024 * 1024,
-        env: opts.env ?? process.env,
-        encoding: 'utf8',
+export async function pacemakerDryRun(opts: DryRunOptions): Promise<DryRunResult> {
+  const timeoutMs = opts.timeoutMs ?? 15 * 60_000;
+  // ERROR lines may come early in a long output: collected as they pass, not searched in the tail.
+  const errorLines: string[] = [];
+  let result;
+  try {
+    result = await runProcess({
+      command: opts.pacemakerBin,
+      args: ['--dry-run', opts.inputYamlPath],
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      timeoutMs,
+      signal: opts.signal,
+      heartbeat: opts.heartbeat,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs,
+      tailBytes: OUTPUT_TAIL_BYTES,
+      onLine: (line) => {
+        if (ERROR_LINE.test(line.replace(ANSI, '')) && errorLines.push(line) > MAX_ERROR_LINES)
+          errorLines.shift();
+        return undefined;
       },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ ok: true, errorLines: loggedErrors(`${stdout}\n${stderr}`) });
-        const err = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown; signal?: string };
-        if (err.code === 'ENOENT') {
-          return resolve({
-            ok: false,
-            reason: 'not-found',
-            message: `pacemaker executable not found: ${opts.pacemakerBin}`,
-          });
-        }
-        if (err.killed) {
-          return resolve({
-            ok: false,
-            reason: 'timeout',
-            message: `pacemaker --dry-run did not finish within ${Math.round((opts.timeoutMs ?? 900_000) / 1000)} s`,
-          });
-        }
-        resolve({ ok: false, reason: 'rejected', message: trimPacemakerOutput(`${stdout}\n${stderr}`) });
-      },
-    );
-  });
+    });
+  } catch (err) {
+    if (err instanceof ProcessStartError && (err.code === 'ENOENT' || err.code === 'EACCES'))
+      return {
+        ok: false,
+        reason: 'not-found',
+        message:
+          err.code === 'ENOENT'
+            ? `pacemaker executable not found: ${opts.pacemakerBin}`
+            : `pacemaker executable cannot be run (EACCES): ${opts.pacemakerBin}`,
+      };
+    throw err;
+  }
+  if (result.cancelled) {
+    opts.signal?.throwIfAborted();
+    throw new Error('pacemaker --dry-run was cancelled');
+  }
+  const output = `${result.stdoutTail}\n${result.stderrTail}`;
+  if (result.timedOut)
+    return {
+      ok: false,
+      reason: 'timeout',
+      message: `pacemaker --dry-run did not finish within ${Math.round(timeoutMs / 1000)} s`,
+    };
+  if (result.code === 0) return { ok: true, errorLines: loggedErrors(errorLines.join('\n')) };
+  if (result.signal !== null)
+    return {
+      ok: false,
+      reason: 'killed',
+      message: `pacemaker --dry-run was killed by ${result.signal}: ${trimPacemakerOutput(output)}`,
+    };
+  return { ok: false, reason: 'rejected', message: trimPacemakerOutput(output) };
 }

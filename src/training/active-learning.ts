@@ -39,3 +39,5 @@ export const ActiveLearningRoundInputSchema = z.strictObject({
 });
 
 export type ActiveLearningRoundInput = z.input<typeof ActiveLearningRoundInputSchema>;
+
+export type ActiveLearningRound = z.output<typeof ActiveLearningRoundInputSchema>;

@@ -13,6 +13,7 @@ import { createFetchTrainingDataActivity } from '../../activities/fetch-training
 import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
 import { createInitialPotentialActivity } from '../../activities/initial-potential';
 import { createPublishPotentialActivity } from '../../activities/publish-potential';
+import { createResolveRequestActivities } from '../../activities/resolve-request';
 import { createScoreCandidatesActivities } from '../../activities/score-candidates';
 import { createWorkspaceActivities } from '../../activities/workspace';
 import { hostTaskQueue, type Env } from '../config/env';
@@ -28,7 +29,14 @@ export interface TrainingWorkersOptions {
   /** A prebuilt workflow bundle (tests build one per file); default: bundle workflows/ at start. */
   workflowBundle?: WorkflowBundle;
   /** Faster cadences for tests. */
-  tuning?: { heartbeatIntervalMs?: number; progressReportIntervalMs?: number; killGraceMs?: number };
+  tuning?: {
+    heartbeatIntervalMs?: number;
+    /** Fits: at most one checkpoint report to the workflow per this interval. */
+    checkpointReportIntervalMs?: number;
+    /** Scorings: counts reported to the workflow at most this often. */
+    progressReportIntervalMs?: number;
+    killGraceMs?: number;
+  };
 }
 
 export interface TrainingWorkers {
@@ -50,13 +58,19 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     hostTaskQueue: hostQueue,
     workRoot: env.MLIP_WORK_ROOT,
     capacity: env.MLIP_MAX_CONCURRENT_TRAININGS,
+    sharedWorkRoot: env.MLIP_SHARED_WORK_ROOT,
     killGraceMs: tuning.killGraceMs,
   });
+  const drainGraceMs = env.MLIP_DRAIN_SECONDS * 1000;
   const hostActivities = {
     // Also here: committee members are pinned to the host that holds their shared dataset.
     acquireWorkspace: workspace.acquireWorkspace,
     cleanupWorkspace: workspace.cleanupWorkspace,
-    ...createFetchTrainingDataActivity({ database, python: env.MLIP_PYTHON }),
+    ...createFetchTrainingDataActivity({
+      database,
+      python: env.MLIP_PYTHON,
+      heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+    }),
     ...createInitialPotentialActivity({ database, hostId: env.MLIP_HOST_ID }),
     ...createGeneratePacemakerConfigActivity({ pacemakerBin: env.PACEMAKER_BIN, python: env.MLIP_PYTHON }),
     ...createExecuteTrainingActivity({
@@ -66,7 +80,11 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
       trainingSlots: new Semaphore(env.MLIP_MAX_CONCURRENT_TRAININGS),
       reportProgress: (target, progress) =>
         client.workflow.getHandle(target.workflowId, target.runId).signal(fitProgressSignal, progress),
-      ...tuning,
+      hostId: env.MLIP_HOST_ID,
+      drainGraceMs,
+      killGraceMs: tuning.killGraceMs,
+      heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+      checkpointReportIntervalMs: tuning.checkpointReportIntervalMs,
     }),
     ...createBuildActiveSetActivity({
       paceActivesetBin: env.PACE_ACTIVESET_BIN,
@@ -92,6 +110,8 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
 
   // The Web UI shows which host ran each step by this identity.
   const identity = `${env.MLIP_HOST_ID}/pid-${process.pid}`;
+  // A drain ends within MLIP_DRAIN_SECONDS (fits stop at a checkpoint); past that, stop waiting for anything.
+  const shutdownForceTime = drainGraceMs + 30_000;
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../../workflows') };
@@ -101,7 +121,10 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     taskQueue: env.MLIP_TASK_QUEUE,
     identity,
     ...workflowSource,
+    shutdownForceTime,
     activities: {
+      // Local activities: the workflows resolve their input with them (recorded in history once per run).
+      ...createResolveRequestActivities(),
       acquireWorkspace: workspace.acquireWorkspace,
       lookupScoringPotential: scoring.lookupScoringPotential,
       // Potentials whose registry entry names no host are scored by any host (a shared potentials dir).
@@ -116,6 +139,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: hostQueue,
     identity,
+    shutdownForceTime,
     activities: { ...hostActivities, scoreCandidates: scoring.scoreCandidates },
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,

@@ -32,7 +32,16 @@ async function main() {
       (err: unknown) =>
         console.warn(`[worker] could not tell which pacemaker evaluators this host has: ${String(err)}`),
     );
+    // The SDK's runtime shuts the workers down on these signals; say what that means for running fits.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const)
+      process.once(signal, () =>
+        console.log(
+          `[worker] ${signal}: draining — no new work is taken; running fits stop at their checkpoint (at most ` +
+            `${env.MLIP_DRAIN_SECONDS} s) and are handed back to resume here or on another host`,
+        ),
+      );
     await workers.run();
+    console.log('[worker] drained and stopped');
   } finally {
     await clientConnection.close();
     await connection.close();

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
-import { OWNER_FILE, removeWorkspace, type WorkspaceOwner } from '../../activities/workspace';
+import { readOwner, removeWorkspace } from '../../activities/workspace';
 
 export async function removeStaleWorkspaces(
   workRoot: string,
@@ -17,14 +17,8 @@ export async function removeStaleWorkspaces(
   const removed: string[] = [];
   for (const entry of fs.readdirSync(workRoot)) {
     const dir = path.join(workRoot, entry);
-    const ownerFile = path.join(dir, OWNER_FILE);
-    if (!fs.existsSync(ownerFile)) continue; // not ours: leave it alone
-    let owner: WorkspaceOwner;
-    try {
-      owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as WorkspaceOwner;
-    } catch {
-      continue;
-    }
+    const owner = readOwner(dir);
+    if (!owner) continue; // not ours: leave it alone
     let running: boolean;
     try {
       const { status } = await client.workflow.getHandle(owner.workflowId, owner.runId).describe();

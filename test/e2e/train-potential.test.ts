@@ -12,7 +12,7 @@ import { INSTALLED } from '../../src/config/paths';
 import type { Env } from '../../src/config/env';
 import { potentialsCollection } from '../../src/db/potentials-registry';
 import { groupAlive } from '../../src/pacemaker/process-group';
-import { progressQuery } from '../../src/training/workflow-messages';
+import { readTrainingProgress } from '../../src/cli/live-progress';
 import { trainPotential } from '../../workflows/train-potential';
 import {
   seedCampaign,
@@ -120,8 +120,8 @@ test('cancelling during the fit stops the pacemaker process group within 10 s, r
   await waitFor(
     'the fit to report an iteration',
     async () => {
-      const progress = await handle.query(progressQuery);
-      return progress.phase === 'fitting' && (progress.latest?.iteration ?? 0) >= 1 ? progress : undefined;
+      const progress = await readTrainingProgress(handle);
+      return progress?.phase === 'fitting' && (progress.latest?.iteration ?? 0) >= 1 ? progress : undefined;
     },
     90_000,
   );

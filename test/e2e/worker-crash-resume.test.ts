@@ -4,12 +4,9 @@
  * checkpoint, and never two fits at once.
  */
 import { Client, Connection } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Env } from '../../src/config/env';
-import { PROJECT_ROOT } from '../../src/config/paths';
 import { trainPotential } from '../../workflows/train-potential';
 import {
   seedCampaign,
@@ -19,40 +16,7 @@ import {
   waitFor,
   workspacesLeft,
 } from '../harness/training-env';
-
-function commandLine(pid: number): string {
-  try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    return `${pid} (group ${processGroupOf(pid)}): ${cmdline}`;
-  } catch {
-    return `${pid}: (gone)`;
-  }
-}
-
-/** The process group of `pid` (/proc/PID/stat field 5, counted after the command name's closing parenthesis). */
-function processGroupOf(pid: number): string {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] ?? `?${pid}`;
-  } catch {
-    return `gone ${pid}`;
-  }
-}
-
-function startWorkerProcess(env: Env): ChildProcess {
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) vars[k] = String(v);
-  // One node process (no tsx wrapper process), so SIGKILL hits the worker itself.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker', 'main.ts')],
-    {
-      env: { ...process.env, ...vars },
-      stdio: 'ignore',
-    },
-  );
-  return child;
-}
+import { commandLine, processGroupOf, startWorkerProcess } from '../harness/worker-process';
 
 test('a training survives its worker being killed mid-fit and continues from the checkpoint', async () => {
   const env = testEnv({ MLIP_HOST_ID: 'crashy-host' });
@@ -95,8 +59,8 @@ test('a training survives its worker being killed mid-fit and continues from the
       },
       120_000,
     );
-    worker.kill('SIGKILL');
-    await new Promise((r) => worker.once('exit', r));
+    worker.child.kill('SIGKILL');
+    await worker.exited;
     worker = startWorkerProcess(env);
 
     const result = await handle.result();
@@ -119,7 +83,7 @@ test('a training survives its worker being killed mid-fit and continues from the
     expect(maxConcurrentFits).toBe(1);
   } finally {
     clearInterval(monitor);
-    worker.kill('SIGKILL');
+    worker.child.kill('SIGKILL');
     await connection.close();
   }
 }, 300_000);

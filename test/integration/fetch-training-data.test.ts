@@ -10,7 +10,7 @@ import {
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
 import type { DatasetSummary } from '../../src/dataset/dataset-summary';
-import { exportTrainingSet } from '../../src/dataset/export-training-set';
+import { exportTrainingSet, type ExportProgress } from '../../src/dataset/export-training-set';
 import { ManifestSchema } from '../../src/dataset/manifest';
 import { FailureType } from '../../src/errors';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
@@ -255,14 +255,100 @@ test('a campaign name that looks like a query operator is just a string and matc
   );
 });
 
-test('inside an activity it heartbeats the number of structures written', async () => {
+test('inside an activity it heartbeats the structures written, then the conversion’s progress', async () => {
   await calculations().insertMany(Array.from({ length: 3 }, (_, i) => calcDoc(`hb-${i}`, 'heartbeat', i)));
   const env = new MockActivityEnvironment(); // Temporal's own test double of an activity context
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
   const summary = (await env.run(activity(), input('heartbeat'))) as DatasetSummary;
   expect(summary.structures).toBe(3);
-  expect(beats.at(-1)).toEqual({ written: 3 });
+  expect(beats).toContainEqual({ phase: 'fetching', written: 3 });
+  // The converter's heartbeat at its start; the 50,000-structure test sees its later progress.
+  expect(beats).toContainEqual({ phase: 'converting', written: 3, converted: 0 });
+});
+
+/** A stand-in for the project's Python that runs `body` with sh (it gets the helper's arguments). */
+function fakePython(body: string): string {
+  const file = path.join(scratchDir('fake-python'), 'python');
+  fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+test.each([
+  {
+    what: 'a missing Python',
+    python: () => '/nonexistent/python',
+    type: FailureType.WorkerMisconfigured,
+    nonRetryable: true,
+    message: /cannot run the Python helper: \/nonexistent\/python \(ENOENT\)/,
+  },
+  {
+    what: 'data pacemaker cannot take (exit code 3)',
+    python: () => fakePython('echo "periodic in some directions only: x" >&2; exit 3'),
+    type: FailureType.InvalidTrainingData,
+    nonRetryable: true,
+    message: /^periodic in some directions only: x$/,
+  },
+  {
+    what: 'a converter killed by a signal',
+    python: () => fakePython('echo "about to be killed" >&2; kill -KILL $$'),
+    type: FailureType.ProcessKilled,
+    nonRetryable: false,
+    message: /extxyz_to_pacemaker.py was killed by SIGKILL:\nabout to be killed/,
+  },
+])('$what fails as $type and leaves no output', async ({ python, type, nonRetryable, message }) => {
+  const campaign = `convert-${type}`;
+  await calculations().insertMany([calcDoc(`${campaign}-1`, campaign, 1)]);
+  const fetch = createFetchTrainingDataActivity({ database, python: python() }).fetchTrainingData;
+  const args = input(campaign);
+  const failure = await failureOf(fetch(args));
+  expect(failure.type).toBe(type);
+  expect(failure.nonRetryable).toBe(nonRetryable);
+  expect(failure.message).toMatch(message);
+  expect(outputsIn(args.workspaceDir)).toEqual([]);
+});
+
+test('a converter that fails is a plain (retryable) error with the end of its stderr', async () => {
+  await calculations().insertMany([calcDoc('convert-error-1', 'convert-error', 1)]);
+  const python = fakePython('echo "Traceback: boom" >&2; exit 1');
+  const fetch = createFetchTrainingDataActivity({ database, python }).fetchTrainingData;
+  const args = input('convert-error');
+  const err = await fetch(args).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).not.toBeInstanceOf(ApplicationFailure); // Temporal retries it as type "Error"
+  expect((err as Error).message).toBe('extxyz_to_pacemaker.py failed (exit code 1):\nTraceback: boom');
+  expect(outputsIn(args.workspaceDir)).toEqual([]);
+});
+
+test('an abort while waiting for the server stops the export at once and leaves no output', async () => {
+  await calculations().insertMany(
+    Array.from({ length: 300 }, (_, i) => calcDoc(`abort-${String(i).padStart(3, '0')}`, 'abort', i)),
+  );
+  const workspace = scratchDir('abort-ws');
+  const abort = new AbortController();
+  let abortedAt: ExportProgress | undefined;
+  const exporting = exportTrainingSet({
+    db: client.db(testDatabaseName()),
+    campaign: 'abort',
+    selection: {},
+    invalidRecords: 'fail',
+    extxyzPath: path.join(workspace, 'dataset.extxyz'),
+    manifestPath: path.join(workspace, 'manifest.json'),
+    pacemaker: { datasetPath: path.join(workspace, 'dataset.pckl.gzip'), python: INSTALLED.python },
+    batchSize: 100,
+    // The first timed report comes while the query is out: abort then.
+    progressIntervalMs: 1,
+    onProgress: (progress) => {
+      abortedAt ??= progress;
+      abort.abort(new Error('cancelled by the test'));
+    },
+    signal: abort.signal,
+  });
+  await expect(exporting).rejects.toThrow('cancelled by the test');
+  expect(abortedAt).toEqual({ phase: 'fetching', written: 0 });
+  expect(outputsIn(workspace)).toEqual([]);
 });
 
 test('a retried attempt starts clean: leftovers of a previous attempt are replaced', async () => {
@@ -315,9 +401,10 @@ test('the server stopping mid-fetch is a retryable failure and leaves no finishe
         extxyzPath: path.join(workspace, 'dataset.extxyz'),
         manifestPath: path.join(workspace, 'manifest.json'),
         batchSize: 200,
-        onProgress: (written) => {
-          progress.push(written);
-          if (progress.length === 1) process.kill(-server.handle.pid, 'SIGKILL'); // the server dies mid-fetch
+        onProgress: ({ written }) => {
+          // The timed heartbeats before the first batch report 0 written: the server dies after a batch.
+          if (written > 0 && progress.length === 0) process.kill(-server.handle.pid, 'SIGKILL');
+          if (written > 0) progress.push(written);
         },
       }),
     );

@@ -17,10 +17,17 @@ import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
 
 export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 
+/**
+ * Beside each label's histories: the workflow id each was recorded under. A parent workflow derives its
+ * children's ids from its own, so it must replay under the same id; a fixture without an entry (recorded
+ * before ids were kept, and without children) replays under "<label>/<scenario>".
+ */
+export const WORKFLOW_IDS_FILE = 'workflow-ids.json';
+
 export interface HistoryFixture {
   label: string;
   scenario: string;
-  /** The workflow id to replay it under (the file name). */
+  /** The workflow id it was recorded under. */
   workflowId: string;
   history: temporal.api.history.v1.IHistory;
 }
@@ -32,11 +39,15 @@ export function loadHistoryFixtures(): HistoryFixture[] {
   for (const label of fs.readdirSync(HISTORIES_DIR).sort()) {
     const dir = path.join(HISTORIES_DIR, label);
     if (!fs.statSync(dir).isDirectory()) continue;
+    const idsFile = path.join(dir, WORKFLOW_IDS_FILE);
+    const ids = fs.existsSync(idsFile)
+      ? (JSON.parse(fs.readFileSync(idsFile, 'utf8')) as Record<string, string>)
+      : {};
     for (const file of fs.readdirSync(dir).sort()) {
-      if (!file.endsWith('.json')) continue;
+      if (!file.endsWith('.json') || file === WORKFLOW_IDS_FILE) continue;
       const scenario = file.replace(/\.json$/, '');
       const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
-      fixtures.push({ label, scenario, workflowId: `${label}/${scenario}`, history });
+      fixtures.push({ label, scenario, workflowId: ids[scenario] ?? `${label}/${scenario}`, history });
     }
   }
   return fixtures;
@@ -113,5 +124,11 @@ export function writeHistoryFixture(
   );
   const history = JSON.parse(exported) as { events: unknown[] };
   fs.writeFileSync(file, `${JSON.stringify(scrubValue(history, replacements()), null, 1)}\n`);
+  const idsFile = path.join(dir, WORKFLOW_IDS_FILE);
+  const ids = fs.existsSync(idsFile)
+    ? (JSON.parse(fs.readFileSync(idsFile, 'utf8')) as Record<string, string>)
+    : {};
+  ids[scenario] = run.workflowId;
+  fs.writeFileSync(idsFile, `${JSON.stringify(ids, null, 2)}\n`);
   return { file, events: history.events.length };
 }

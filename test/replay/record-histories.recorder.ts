@@ -9,13 +9,13 @@
  * A new label never overwrites an old one: old fixtures are what proves in-flight trainings still replay.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
 import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
+import { readTrainingProgress } from '../../src/cli/live-progress';
 import { progressQuery } from '../../src/training/workflow-messages';
 import { activeLearningRound } from '../../workflows/active-learning-round';
 import { trainCommittee } from '../../workflows/train-committee';
@@ -30,6 +30,7 @@ import {
   workspacesLeft,
   type RunningWorkers,
 } from '../harness/training-env';
+import { startWorkerProcess } from '../harness/worker-process';
 import { HISTORIES_DIR, writeHistoryFixture } from './history-fixtures';
 
 const label = process.env.MLIP_HISTORY_LABEL;
@@ -64,7 +65,7 @@ beforeAll(async () => {
     env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
   });
   if (code !== 0) throw new Error('seeding candidates failed');
-  running = await startWorkers(env, { progressReportIntervalMs: 2_000 });
+  running = await startWorkers(env);
 });
 afterAll(async () => {
   await running?.stop();
@@ -92,7 +93,7 @@ test('cancelled during the fit', async () => {
   );
   await waitFor(
     'the fit',
-    async () => ((await handle.query(progressQuery)).latest ? true : undefined),
+    async () => ((await readTrainingProgress(handle))?.latest ? true : undefined),
     120_000,
   );
   await handle.cancel();
@@ -163,7 +164,7 @@ test('host lost: the training starts again on another host', async () => {
   const hostA = { ...env, MLIP_TASK_QUEUE: `${env.MLIP_TASK_QUEUE}-hosts`, MLIP_HOST_ID: 'host-a' };
   const hostB = { ...hostA, MLIP_HOST_ID: 'host-b', MLIP_WORK_ROOT: path.join(scratchDir('host-b'), 'work') };
   // Only B serves at first, so the training lands there; A joins once B has it.
-  const workersB = await startWorkers(hostB, { progressReportIntervalMs: 2_000 });
+  const workersB = await startWorkers(hostB);
   let workersA: RunningWorkers | undefined;
   let bStopped = false;
   try {
@@ -184,7 +185,7 @@ test('host lost: the training starts again on another host', async () => {
       async () => ((await handle.query(progressQuery)).phase === 'fitting' ? true : undefined),
       120_000,
     );
-    workersA = await startWorkers(hostA, { progressReportIntervalMs: 2_000 });
+    workersA = await startWorkers(hostA);
     await workersB.stop();
     bStopped = true;
     await record(handle, 'host-lost');
@@ -193,15 +194,6 @@ test('host lost: the training starts again on another host', async () => {
     await workersA?.stop();
   }
 });
-
-function startWorkerProcess(vars: Env): ChildProcess {
-  const envVars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars)) envVars[k] = String(v);
-  return spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker', 'main.ts')], {
-    env: { ...process.env, ...envVars },
-    stdio: 'ignore',
-  });
-}
 
 test('resumed after the worker process is killed mid-fit', async () => {
   const crashy = { ...env, MLIP_TASK_QUEUE: `${env.MLIP_TASK_QUEUE}-crashy`, MLIP_HOST_ID: 'crashy-host' };
@@ -231,11 +223,11 @@ test('resumed after the worker process is killed mid-fit', async () => {
       },
       180_000,
     );
-    worker.kill('SIGKILL');
-    await new Promise((r) => worker.once('exit', r));
+    worker.child.kill('SIGKILL');
+    await worker.exited;
     worker = startWorkerProcess(crashy);
     await record(handle, 'resumed-after-worker-crash');
   } finally {
-    worker.kill('SIGKILL');
+    worker.child.kill('SIGKILL');
   }
 });

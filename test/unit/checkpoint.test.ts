@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { latestCheckpoint, resumeInputYaml } from '../../src/pacemaker/checkpoint';
+import {
+  attemptMarker,
+  iterationsCompleted,
+  latestCheckpoint,
+  resumeInputYaml,
+} from '../../src/pacemaker/checkpoint';
 
 describe('resuming a fit from its checkpoint', () => {
   const input = 'cutoff: 5\nfit:\n  loss: {kappa: 0.3}\n  maxiter: 100\n  optimizer: BFGS\n';
@@ -43,5 +48,47 @@ describe('resuming a fit from its checkpoint', () => {
     } finally {
       fs.rmSync(dir, { recursive: true });
     }
+  });
+});
+
+describe('iterations a fit has completed over its runs, read from pacemaker.log', () => {
+  const at = new Date('2026-12-01T00:00:00Z');
+  const iteration = (n: number) =>
+    `2026-12-01 00:00:00,000 - INFO - Iteration   #${n}   (${n + 1} evals):    Loss: 1.0e-02 | RMSE Energy(low): 10.00 (9.00) meV/at | Forces(low): 50.00 (40.00) meV/A | Time/eval: 1.00 mcs/at\n`;
+  const initial =
+    '2026-12-01 00:00:00,000 - INFO - Initial state:#0    (1 evals):        Loss: 2.6e-01 | RMSE Energy(low): 39.77 (39.77) meV/at | Forces(low): 540.47 (540.47) meV/A | Time/eval: 1.00 mcs/at\n';
+  const run = (attempt: number, args: string[], last: number) =>
+    attemptMarker(attempt, at, args) +
+    initial +
+    Array.from({ length: last }, (_, i) => iteration(i + 1)).join('');
+
+  test.each([
+    ['no run yet', '', 0],
+    ['one run of 12 iterations', run(1, ['input.yaml'], 12), 12],
+    [
+      'a run continued from its checkpoint adds to the first',
+      run(1, ['input.yaml'], 12) + run(2, ['input.resume.yaml', '-p', 'interim_potential_0.yaml'], 5),
+      17,
+    ],
+    [
+      'three runs, two of them continued (each counts from 0 again)',
+      run(1, ['input.yaml'], 10) +
+        run(2, ['input.resume.yaml', '-p', 'interim_potential_0.yaml'], 7) +
+        run(3, ['input.resume.yaml', '-p', 'interim_potential_0.yaml'], 4),
+      21,
+    ],
+    [
+      'a run from scratch (an unreadable checkpoint) starts the count again',
+      run(1, ['input.yaml'], 10) + run(2, ['input.yaml'], 3),
+      3,
+    ],
+    [
+      'a run that crashed before its first iteration adds nothing',
+      run(1, ['input.yaml'], 8) +
+        attemptMarker(2, at, ['input.resume.yaml', '-p', 'interim_potential_0.yaml']),
+      8,
+    ],
+  ])('%s → %i', (_what, log, expected) => {
+    expect(iterationsCompleted(log)).toBe(expected);
   });
 });

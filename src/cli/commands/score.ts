@@ -12,7 +12,8 @@ import { MlipCampaign } from '../../config/search-attributes';
 import type { ScoreCandidatesResult } from '../../../activities/score-candidates';
 import { GAMMA_BANDS } from '../../candidates/scoring';
 import { MAX_TOP_K, parseScoringRequest, type ScoringRequest } from '../../candidates/scoring-request';
-import { scoringProgressQuery, type ScoringProgress } from '../../candidates/workflow-messages';
+import type { ScoringProgress } from '../../candidates/workflow-messages';
+import { readScoringProgress } from '../live-progress';
 import { intFlag, numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { progressBar } from '../progress-line';
@@ -180,9 +181,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     result.catch(() => undefined); // awaited below
     let last = '';
     while (!closed) {
-      const progress = await session.client
-        .withDeadline(Date.now() + 5_000, () => handle.query(scoringProgressQuery))
-        .catch(() => undefined);
+      const progress = await readScoringProgress(handle);
       const line = progress ? formatScoringProgress(progress) : 'waiting for a worker to answer...';
       if (!json && !closed && line !== last) io.out((last = line));
       let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@
 import { loadEnv } from '../../config/env';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
+import { readTrainingProgress } from '../live-progress';
 import { formatProgressLine } from '../progress-line';
 import {
   connectTemporal,
@@ -10,7 +11,6 @@ import {
   notFoundMessage,
   outcomeJson,
   outcomeOf,
-  queryProgress,
   TEMPORAL_ENV_HELP,
   trainingAttributes,
   workflowUiUrl,
@@ -47,7 +47,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const attrs = trainingAttributes(d);
     const status = d.status.name;
     const running = status === 'RUNNING';
-    const progress = running ? await queryProgress(handle) : undefined;
+    const progress = running ? await readTrainingProgress(handle) : undefined;
     const outcome: Outcome | undefined =
       running || status === 'CONTINUED_AS_NEW' || status === 'UNSPECIFIED'
         ? undefined

@@ -1,0 +1,82 @@
+/**
+ * The lint rules that keep workflow code inside Temporal's sandbox catch what the bundler would only catch
+ * at worker start (or what would run and break determinism), with a message that says what to do instead.
+ * ESLint runs in a child process: it loads its configuration with a dynamic import, which jest's module
+ * sandbox does not allow. The code is linted as if it were an existing file's (the project service knows only
+ * those), which is never written.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.join(__dirname, '..', '..');
+
+const cases = {
+  nodePrefixed: {
+    file: 'workflows/patches.ts',
+    code: "import fs from 'node:fs';\nexport const used = [fs];\n",
+  },
+  bareBuiltin: {
+    file: 'workflows/patches.ts',
+    code: "import path from 'path';\nexport const used = [path];\n",
+  },
+  subpathBuiltin: {
+    file: 'workflows/patches.ts',
+    code: "import { readFile } from 'fs/promises';\nexport const used = [readFile];\n",
+  },
+  database: {
+    file: 'workflows/patches.ts',
+    code: "import { MongoClient } from 'mongodb';\nexport const used = [MongoClient];\n",
+  },
+  activityCode: {
+    file: 'workflows/patches.ts',
+    code: "import { createExecuteTrainingActivity } from '../activities/execute-training';\nexport const used = [createExecuteTrainingActivity];\n",
+  },
+  outsideWorkflows: {
+    file: 'src/training/carry-over.ts',
+    code: "import fs from 'node:fs';\nexport const used = [fs];\n",
+  },
+  floatingPromise: {
+    file: 'src/training/carry-over.ts',
+    code: 'async function f() {\n  return 1;\n}\nexport function g() {\n  f();\n}\n',
+  },
+};
+
+let found: Record<keyof typeof cases, string>;
+beforeAll(() => {
+  const script = `
+    const { ESLint } = require('eslint');
+    const path = require('node:path');
+    const cases = JSON.parse(process.argv[1]);
+    (async () => {
+      const eslint = new ESLint({ cwd: process.cwd() });
+      const out = {};
+      for (const [name, { file, code }] of Object.entries(cases)) {
+        const [r] = await eslint.lintText(code, { filePath: path.join(process.cwd(), file) });
+        out[name] = r.messages.map((m) => m.ruleId + ': ' + m.message).join('\\n');
+      }
+      process.stdout.write(JSON.stringify(out));
+    })();`;
+  found = JSON.parse(
+    execFileSync(process.execPath, ['-e', script, JSON.stringify(cases)], { cwd: root, encoding: 'utf8' }),
+  );
+}, 120_000);
+
+describe('lint guards the workflow sandbox', () => {
+  test.each([
+    ['nodePrefixed', /Node APIs/],
+    ['bareBuiltin', /Node APIs/],
+    ['subpathBuiltin', /Node APIs/],
+    ['database', /does no I\/O/],
+    ['activityCode', /import type/],
+  ] as const)('%s imports in workflows/ are refused', (name, message) => {
+    expect(found[name]).toMatch(message);
+  });
+
+  test('the same imports are fine outside workflows/', () => {
+    expect(found.outsideWorkflows).toBe('');
+  });
+
+  test('a promise nobody awaits is refused anywhere', () => {
+    expect(found.floatingPromise).toMatch(/no-floating-promises/);
+  });
+});
