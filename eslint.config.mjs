@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const NODE_BUILTINS = builtinModules.filter((m) => !m.startsWith('_'));
+/** The folders of src/, each entered through its index.ts. */
+const SRC_FOLDERS = fs
+  .readdirSync(path.join(import.meta.dirname, 'src'), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.venv/', '.build/', '.dev-data/', '.mlip/', '.test-results/', 'coverage/'] },
@@ -37,22 +46,67 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Each folder of src/ is entered through its index.ts, its public face: what is not exported there is
+    // the folder's own business. (Tests may look inside a folder: they test its parts.)
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(src/)?(${SRC_FOLDERS.join('|')})/`,
+              message: 'import the folder (its index.ts), not a file inside it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The workflows' contract is imported by workflow code, so it stays pure: nothing but itself, the
+    // failure types and zod/Temporal's workflow package (types from elsewhere are erased, so they may come).
+    files: ['src/api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...NODE_BUILTINS, 'mongodb'],
+              message: 'src/api is pure: no Node APIs, no I/O',
+            },
+            {
+              regex: '^\\.\\./(?!errors$)',
+              allowTypeImports: true,
+              message: 'src/api imports only itself and ../errors (types from elsewhere are fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs (with or without the node:
-    // prefix), no I/O libraries, no activity code (types only, through activities/index.ts).
+    // prefix), no I/O libraries, no activity code (types only, through activities/index.ts), and values
+    // only from the pure contract (src/api) and the failure types.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*'], message: 'workflow code cannot use Node APIs: do it in an activity' },
             {
-              regex: `^(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?$`,
+              regex: `^(${NODE_BUILTINS.join('|')})(/.*)?$`,
               message: 'workflow code cannot use Node APIs: do it in an activity',
             },
+            { group: ['mongodb'], message: 'workflow code does no I/O: call an activity' },
             {
-              group: ['mongodb', '../src/db/*', '../src/process/*'],
-              message: 'workflow code does no I/O: call an activity',
+              regex: '^\\.\\./src/(?!api$|errors$)',
+              allowTypeImports: true,
+              message:
+                'workflow code takes values only from ../src/api and ../src/errors (the others do I/O)',
             },
             {
               group: ['../activities/*'],

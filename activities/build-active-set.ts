@@ -20,6 +20,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ACTIVE_SET_FILES } from '../src/artefact-names';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
   activeSetArgs,
@@ -29,16 +30,9 @@ import {
   parseActiveSetLog,
   underdeterminedReason,
   type ActiveSetElement,
-} from '../src/pacemaker/active-set';
-import { readableTail } from '../src/pacemaker/log-tail';
-import { stopRecordedGroup, terminateGroup, writePidFile } from '../src/pacemaker/process-group';
-
-export const ACTIVE_SET_FILES = {
-  log: 'pace_activeset.log',
-  pid: 'pace_activeset.pid',
-  /** pacemaker writes the training split it fitted to here (after any test split). */
-  fittingData: 'fitting_data_info.pckl.gzip',
-} as const;
+  readableTail,
+} from '../src/pacemaker';
+import { stopRecordedGroup, terminateGroup, writePidFile } from '../src/process';
 
 export interface BuildActiveSetInput {
   workspaceDir: string;

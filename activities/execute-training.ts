@@ -18,38 +18,33 @@ import { Context, CancelledFailure } from '@temporalio/activity';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TRAINER_FILES } from '../src/artefact-names';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
   attemptMarker,
   iterationsCompleted,
   latestCheckpoint,
   writeResumeInput,
-} from '../src/pacemaker/checkpoint';
-import { readableTail } from '../src/pacemaker/log-tail';
+  readableTail,
+  createProgressParser,
+} from '../src/pacemaker';
 import {
   interruptGroup,
   stopRecordedGroup,
   terminateGroup,
   writePidFile,
-} from '../src/process/process-group';
-import { runProcess } from '../src/process/run-process';
-import { createProgressParser } from '../src/pacemaker/progress-parser';
-import { PYTHON_HELPERS_DIR } from '../src/config/paths';
-import { FinalMetricsSchema, type FinalMetrics } from '../src/training/metrics';
-import type { TrainingProgress } from '../src/training/progress';
+  runProcess,
+  type Semaphore,
+} from '../src/process';
+import { PYTHON_HELPERS_DIR } from '../src/config';
 import {
+  FinalMetricsSchema,
+  type FinalMetrics,
+  type TrainingProgress,
   CHECKPOINT_REPORT_INTERVAL_MS,
   reportReason,
   type LastReport,
-} from '../src/training/progress-reports';
-import type { Semaphore } from '../src/worker/semaphore';
-
-export const TRAINER_FILES = {
-  log: 'pacemaker.log',
-  pid: 'pacemaker.pid',
-  potentialYaml: 'output_potential.yaml',
-  yace: 'potential.yace',
-} as const;
+} from '../src/api';
 
 export interface ExecuteTrainingInput {
   workspaceDir: string;

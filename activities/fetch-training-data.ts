@@ -15,18 +15,10 @@
  */
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { DatabaseHandle } from '../src/db/connection';
-import { classifyMongoError } from '../src/db/errors';
-import { DatasetSummarySchema, type DatasetSummary } from '../src/dataset/dataset-summary';
-import { exportTrainingSet } from '../src/dataset/export-training-set';
-import type { InvalidRecordsPolicy, Selection } from '../src/training/selection';
-
-/** File names inside the workspace (other activities find the dataset by these). */
-export const DATASET_FILES = {
-  extxyz: 'dataset.extxyz',
-  pacemaker: 'dataset.pckl.gzip',
-  manifest: 'manifest.json',
-} as const;
+import { DATASET_FILES } from '../src/artefact-names';
+import { type DatabaseHandle, classifyMongoError } from '../src/db';
+import { DatasetSummarySchema, type DatasetSummary, exportTrainingSet } from '../src/training-set';
+import type { InvalidRecordsPolicy, Selection } from '../src/api';
 
 export interface FetchTrainingDataInput {
   workspaceDir: string;

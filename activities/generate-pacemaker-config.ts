@@ -7,20 +7,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { CONFIG_FILES } from '../src/artefact-names';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
-import { bootstrapResample, type BootstrapResampleResult } from '../src/dataset/bootstrap-resample';
-import type { DatasetSummary } from '../src/dataset/dataset-summary';
-import { basisShortfalls, countFunctionsPerElement } from '../src/pacemaker/basis-size';
-import { pacemakerDryRun } from '../src/pacemaker/dry-run';
-import { buildPacemakerDocument, renderPacemakerYaml, unsplitNote } from '../src/trainer/pacemaker-config';
+import { bootstrapResample, type BootstrapResampleResult, type DatasetSummary } from '../src/training-set';
 import {
-  resolveTrainerParams,
-  toInvalidTrainerConfig,
-  TrainerParamsError,
-  type TrainerParams,
-  type TrainerParamsInput,
-} from '../src/trainer/trainer-params';
-import {
+  basisShortfalls,
+  countFunctionsPerElement,
+  pacemakerDryRun,
+  buildPacemakerDocument,
+  renderPacemakerYaml,
+  unsplitNote,
   planWarmStart,
   warmStartDocument,
   WarmStartError,
@@ -29,14 +25,17 @@ import {
   type ParentPotential,
   type WarmStartMode,
   type WarmStartPlan,
-} from '../src/trainer/warm-start';
-import { resampleNote, type CommitteeResample, type ResampleSummary } from '../src/training/committee';
-
-export const INPUT_YAML = 'input.yaml';
-/** pacemaker --dry-run writes log.txt, target_potential.yaml, ...: kept out of the training's own files. */
-export const DRY_RUN_DIR = 'dry-run';
-/** The basis pacemaker built, written by --dry-run: its function count is checked against the request. */
-const TARGET_POTENTIAL = 'target_potential.yaml';
+} from '../src/pacemaker';
+import {
+  resolveTrainerParams,
+  toInvalidTrainerConfig,
+  TrainerParamsError,
+  type TrainerParams,
+  type TrainerParamsInput,
+  resampleNote,
+  type CommitteeResample,
+  type ResampleSummary,
+} from '../src/api';
 
 export interface GeneratePacemakerConfigInput {
   workspaceDir: string;
@@ -184,12 +183,12 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         throw err;
       }
 
-      const inputYamlPath = path.join(workspaceDir, INPUT_YAML);
+      const inputYamlPath = path.join(workspaceDir, CONFIG_FILES.inputYaml);
       const tmp = `${inputYamlPath}.${process.pid}.tmp`;
       await fs.writeFile(tmp, yamlText, 'utf8');
       await fs.rename(tmp, inputYamlPath);
 
-      const dryRunDir = path.join(workspaceDir, DRY_RUN_DIR);
+      const dryRunDir = path.join(workspaceDir, CONFIG_FILES.dryRunDir);
       await fs.rm(dryRunDir, { recursive: true, force: true });
       await fs.mkdir(dryRunDir, { recursive: true });
       const result = await pacemakerDryRun({
@@ -205,7 +204,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         if (result.reason === 'rejected')
           throw nonRetryable(
             FailureType.InvalidTrainerConfig,
-            `pacemaker --dry-run rejected the generated ${INPUT_YAML}: ${result.message}`,
+            `pacemaker --dry-run rejected the generated ${CONFIG_FILES.inputYaml}: ${result.message}`,
             { inputYamlPath },
           );
         if (result.reason === 'not-found')
@@ -227,7 +226,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         );
       // A continued basis is the parent's file, not one built from the shapes: nothing to compare.
       if (warm?.mode !== 'continue')
-        await refuseTruncatedBasis(path.join(dryRunDir, TARGET_POTENTIAL), trainer, elements);
+        await refuseTruncatedBasis(path.join(dryRunDir, CONFIG_FILES.targetPotential), trainer, elements);
       await fs.rm(dryRunDir, { recursive: true, force: true });
       return {
         inputYamlPath,

@@ -16,7 +16,6 @@ import type { createWorkspaceActivities } from './workspace';
 type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
 
 type ScoringActivities = ReturnType<typeof createScoreCandidatesActivities>;
-export type { ScoreCandidatesResult, ScoringPotential } from './score-candidates';
 export type { AcquiredWorkspace } from './workspace';
 export type { BuildActiveSetResult } from './build-active-set';
 export type { ExecuteTrainingResult } from './execute-training';

@@ -8,12 +8,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { DatabaseHandle } from '../src/db/connection';
-import { classifyMongoError } from '../src/db/errors';
-import { parsePotentialRef, potentialsCollection, type PotentialRecord } from '../src/db/potentials-registry';
+import { type DatabaseHandle, classifyMongoError } from '../src/db';
+import { potentialsCollection, type PotentialRecord } from '../src/registry';
+import { parsePotentialRef, resolveTrainerParams, TrainerParamsError } from '../src/api';
 import { FailureType, nonRetryable } from '../src/errors';
-import { resolveTrainerParams, TrainerParamsError } from '../src/trainer/trainer-params';
-import { parentReferenceEnergy, WarmStartError, type ParentPotential } from '../src/trainer/warm-start';
+import { parentReferenceEnergy, WarmStartError, type ParentPotential } from '../src/pacemaker';
 
 export interface LookupInitialPotentialInput {
   /** Registry id "name@vK" (validated by the TrainingRequest schema). */

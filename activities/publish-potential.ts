@@ -16,48 +16,25 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { DatasetSummary } from '../src/dataset/dataset-summary';
-import type { DatabaseHandle } from '../src/db/connection';
+import { PUBLISH_KEY_FILE, PUBLISHED_FILES, TRAINER_FILES } from '../src/artefact-names';
+import type { DatasetSummary } from '../src/training-set';
+import type { DatabaseHandle } from '../src/db';
 import {
   findByPublishKey,
   highestVersion,
   insertPotential,
-  potentialId,
   type PotentialRecord,
   type PublishedFigure,
-} from '../src/db/potentials-registry';
-import type { FinalMetrics } from '../src/training/metrics';
-import { writeLearningCurveFile } from '../src/plot/learning-curve-file';
-import { TRAINER_FILES } from './execute-training';
+} from '../src/registry';
+import { potentialId, type FinalMetrics } from '../src/api';
+import { writeLearningCurveFile } from '../src/plot';
 
 const execFileAsync = promisify(execFile);
-const PUBLISH_KEY_FILE = '.publish-key';
 
-/** Where pacemaker's figures are, in the workspace and in a published version. */
-export const FIGURES_DIR = 'report';
 /** Bounds on what is copied: at most this many figures (by name), each at most this large. */
 export const MAX_FIGURES = 50;
 export const MAX_FIGURE_BYTES = 20 * 1024 * 1024;
 const ROOT_FIGURE = /^[A-Za-z0-9_-]+_ef-distributions\.png$/;
-
-/** What a published version holds, by registry key (MongoDB keys cannot contain '.'). */
-export const PUBLISHED_FILES = {
-  yace: TRAINER_FILES.yace,
-  potentialYaml: TRAINER_FILES.potentialYaml,
-  inputYaml: 'input.yaml',
-  manifest: 'manifest.json',
-  metrics: 'metrics.json',
-  log: TRAINER_FILES.log,
-  /** pacemaker's per-iteration metrics (metrics.txt): the fit's learning curve. */
-  fitMetrics: 'fit-metrics.txt',
-  /** The learning curve drawn from fit-metrics.txt (loss and RMSEs per iteration), when it could be drawn. */
-  learningCurve: 'learning-curve.svg',
-  /**
-   * The active set (pace_activeset) for extrapolation grades: with output_potential.yaml, what LAMMPS
-   * `pair_style pace/extrapolation` and pyace read. Absent when no active set could be built.
-   */
-  asi: 'potential.asi',
-} as const;
 
 export interface PublishPotentialInput {
   workspaceDir: string;
@@ -134,7 +111,7 @@ function regularFiles(dir: string, keep: (name: string) => boolean): Map<string,
  */
 export function pacemakerFigures(workspaceDir: string): [string, string][] {
   const figures = regularFiles(workspaceDir, (name) => ROOT_FIGURE.test(name));
-  for (const [name, file] of regularFiles(path.join(workspaceDir, FIGURES_DIR), isPng))
+  for (const [name, file] of regularFiles(path.join(workspaceDir, TRAINER_FILES.figuresDir), isPng))
     figures.set(name, file);
   return [...figures].sort(byName).slice(0, MAX_FIGURES);
 }
@@ -191,9 +168,11 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
     }
     // Listed from the published copy, so a retry after the move registers what is really there.
     const figures: PublishedFigure[] = [];
-    for (const [name, file] of [...regularFiles(path.join(target.dir, FIGURES_DIR), isPng)].sort(byName))
+    for (const [name, file] of [...regularFiles(path.join(target.dir, TRAINER_FILES.figuresDir), isPng)].sort(
+      byName,
+    ))
       figures.push({
-        file: `${FIGURES_DIR}/${name}`,
+        file: `${TRAINER_FILES.figuresDir}/${name}`,
         path: file,
         sha256: await sha256File(file),
         bytes: fs.statSync(file).size,
@@ -252,15 +231,15 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         [input.training.logPath, PUBLISHED_FILES.log],
       ];
       if (input.activeSetPath) copies.push([input.activeSetPath, PUBLISHED_FILES.asi]);
-      const curve = path.join(input.workspaceDir, 'metrics.txt');
+      const curve = path.join(input.workspaceDir, TRAINER_FILES.fitMetrics);
       if (fs.existsSync(curve)) {
         copies.push([curve, PUBLISHED_FILES.fitMetrics]);
         const title = `${input.name}: learning curve (campaign ${input.campaign})`;
         writeLearningCurveFile(curve, path.join(staging, PUBLISHED_FILES.learningCurve), title);
       }
       const figures = pacemakerFigures(input.workspaceDir);
-      if (figures.length > 0) fs.mkdirSync(path.join(staging, FIGURES_DIR));
-      for (const [name, file] of figures) copies.push([file, path.join(FIGURES_DIR, name)]);
+      if (figures.length > 0) fs.mkdirSync(path.join(staging, TRAINER_FILES.figuresDir));
+      for (const [name, file] of figures) copies.push([file, path.join(TRAINER_FILES.figuresDir, name)]);
       for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
       fs.writeFileSync(
         path.join(staging, PUBLISHED_FILES.metrics),

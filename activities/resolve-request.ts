@@ -9,15 +9,15 @@ import {
   resolveRoundInput,
   resolveScoringRequest,
   resolveTrainingRequest,
-  type CommitteeInput,
-} from '../src/training/resolve-request';
+  type UncheckedCommitteeInput,
+} from '../src/api';
 
 export function createResolveRequestActivities() {
   return {
     async resolveTrainingRequest(input: unknown) {
       return resolveTrainingRequest(input);
     },
-    async resolveCommitteeInput(input: CommitteeInput) {
+    async resolveCommitteeInput(input: UncheckedCommitteeInput) {
       return resolveCommitteeInput(input);
     },
     async resolveScoringRequest(input: unknown) {

@@ -18,6 +18,13 @@
  * - Invalid candidate documents are skipped, counted and listed by id (up to 20) with the reason: scoring
  *   ranks the usable candidates, and one bad document must not hide the other 99,999 from the loop.
  */
+import {
+  type ScoreCandidatesResult,
+  type ScoringPotential,
+  type ScoringMember,
+  SCORING_REPORT_INTERVAL_MS,
+  type ScoringCounts,
+} from '../src/api';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,24 +32,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
-import { decodeCandidate, type CandidateScore } from '../src/candidates/candidate-schema';
-import { countCandidates, openCandidateCursor } from '../src/candidates/candidate-query';
 import {
+  decodeCandidate,
+  type CandidateScore,
+  countCandidates,
+  openCandidateCursor,
   parseScorerLine,
   ScorerProtocolError,
   ScoreTally,
-  type RankBy,
-  type ScoreTallySummary,
-} from '../src/candidates/scoring';
-import { SCORING_REPORT_INTERVAL_MS, type ScoringCounts } from '../src/candidates/workflow-messages';
-import { PYTHON_HELPERS_DIR } from '../src/config/paths';
-import { COLLECTIONS, type DatabaseHandle } from '../src/db/connection';
-import { classifyMongoError } from '../src/db/errors';
-import { potentialsCollection, type PotentialRecord } from '../src/db/potentials-registry';
+} from '../src/candidates';
+import { PYTHON_HELPERS_DIR } from '../src/config';
+import { COLLECTIONS, type DatabaseHandle, classifyMongoError } from '../src/db';
+import { potentialsCollection, type PotentialRecord } from '../src/registry';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
-import { readableTail } from '../src/pacemaker/log-tail';
-import { terminateGroup } from '../src/pacemaker/process-group';
-import { Semaphore } from '../src/worker/semaphore';
+import { readableTail } from '../src/pacemaker';
+import { terminateGroup, Semaphore } from '../src/process';
 
 /** Structures sent to the scorer and not yet answered: enough to keep it busy, a few hundred kB at most. */
 export const IN_FLIGHT = 64;
@@ -53,27 +57,6 @@ export const IN_FLIGHT = 64;
  */
 export const WRITE_BATCH = 50;
 
-export interface ScoringMember {
-  potentialId: string;
-  /** The published .yace. */
-  yace: string;
-  /** The published B-basis output_potential.yaml: needed to read an active set. */
-  potentialYaml?: string;
-  /** The published active set (potential.asi), when there is one. */
-  asi?: string;
-}
-
-export interface ScoringPotential {
-  /** What each candidate's `score.potentialId` records: the registry id, or the committee id. */
-  scoringId: string;
-  kind: 'potential' | 'committee';
-  members: ScoringMember[];
-  /** Where the files were published; absent for versions published before hosts were recorded. */
-  host?: { id: string; taskQueue: string };
-  elements: string[];
-  rankedBy: RankBy;
-}
-
 export interface ScoreCandidatesInput {
   potential: ScoringPotential;
   campaign: string;
@@ -81,19 +64,6 @@ export interface ScoreCandidatesInput {
   topK: number;
   /** Where to send progress (the calling workflow); omitted → heartbeats only. */
   reportTo?: { workflowId: string; runId?: string };
-}
-
-export interface ScoreCandidatesResult extends ScoreTallySummary {
-  potentialId: string;
-  kind: ScoringPotential['kind'];
-  campaign: string;
-  generation: number | null;
-  /** Candidates the selection matched when the run started. */
-  total: number;
-  host: string;
-  seconds: number;
-  /** Peak resident memory of the Python scorer, MiB. */
-  scorerPeakRssMB: number | null;
 }
 
 export interface ScoreCandidatesDeps {

@@ -11,13 +11,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { NOT_CARRIED_OVER, OWNER_FILE, TRAINER_FILES, workspaceName } from '../src/artefact-names';
 import { benign, FailureType, nonRetryable } from '../src/errors';
-import { stopRecordedGroup } from '../src/pacemaker/process-group';
-import { NOT_CARRIED_OVER } from '../src/training/carry-over';
-import { workspaceName } from '../src/training/names';
-import { TRAINER_FILES } from './execute-training';
-
-export const OWNER_FILE = '.owner.json';
+import { stopRecordedGroup } from '../src/process';
 
 /** Stops any trainer still running in a workspace (its pid file), then deletes the workspace. */
 export async function removeWorkspace(dir: string, killGraceMs: number): Promise<void> {

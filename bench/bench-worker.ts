@@ -6,7 +6,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadEnv, type Env } from '../src/config/env';
+import { loadEnv, type Env } from '../src/config';
 import { startTestServices, stopProcessGroups } from '../test/harness/services';
 
 export interface BenchServices {

@@ -21,11 +21,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PYTHON_HELPERS_DIR } from '../src/config/paths';
-import { bootstrapResample } from '../src/dataset/bootstrap-resample';
-import { buildPacemakerDocument, renderPacemakerYaml } from '../src/trainer/pacemaker-config';
-import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
-import { DEFAULT_TRAINER_SEED, resampleNote } from '../src/training/committee';
+import { PYTHON_HELPERS_DIR } from '../src/config';
+import { bootstrapResample } from '../src/training-set';
+import { buildPacemakerDocument, renderPacemakerYaml } from '../src/pacemaker';
+import {
+  resolveTrainerParams,
+  type TrainerParamsInput,
+  DEFAULT_TRAINER_SEED,
+  resampleNote,
+} from '../src/api';
 import { fmt, intOption, PYTHON, runPacemaker, writeSummary, type FitFigures } from './pacemaker-fit';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@
  * Prints one JSON line: {"seconds", "structures", "bytes", "maxRssKB", "cpuSeconds"}.
  */
 import { MongoClient } from 'mongodb';
-import { exportTrainingSet } from '../src/dataset/export-training-set';
+import { exportTrainingSet } from '../src/training-set';
 
 async function main() {
   const [uri, dbName, campaign, out] = process.argv.slice(2) as [string, string, string, string];

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { INSTALLED, PROJECT_ROOT } from '../src/config/paths';
+import { INSTALLED, PROJECT_ROOT } from '../src/config';
 import { startMongoWireServer, stopProcessGroups } from '../test/harness/services';
 import { rng } from './random';
 

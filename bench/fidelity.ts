@@ -26,20 +26,24 @@
  * structure); pacemaker runs directly in a folder of its own. Prints wall time, iterations done, train and
  * held-out RMSE and whether the held-out errors meet the targets.
  */
+import {
+  type TrainingResult,
+  type SplitErrors,
+  type TrainingProgress,
+  resolveTrainerParams,
+  type TrainerParamsInput,
+} from '../src/api';
+import { PUBLISHED_FILES } from '../src/artefact-names';
 import type { WorkflowHandle } from '@temporalio/client';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { main as cli } from '../src/cli/main';
-import { PROJECT_ROOT } from '../src/config/paths';
-import type { SplitErrors } from '../src/training/metrics';
-import type { TrainingProgress } from '../src/training/progress';
-import { readTrainingProgress } from '../src/cli/live-progress';
-import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
-import { startInProcessWorkers } from '../src/worker/in-process';
-import { trainPotential, type TrainingResult } from '../workflows/train-potential';
+import { main as cli, readTrainingProgress } from '../src/cli';
+import { PROJECT_ROOT } from '../src/config';
+import { startInProcessWorkers } from '../src/worker';
+import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import {
   fmt,
@@ -248,10 +252,12 @@ async function runPipeline(args: string[]): Promise<number> {
     const wallS = seconds(t0);
     const steps = await stepTimes(handle);
     const publishedDir = path.dirname(result.potentialPath);
-    const published = JSON.parse(fs.readFileSync(path.join(publishedDir, 'metrics.json'), 'utf8')) as {
+    const published = JSON.parse(
+      fs.readFileSync(path.join(publishedDir, PUBLISHED_FILES.metrics), 'utf8'),
+    ) as {
       iterations: number;
     };
-    const log = readPublishedLog(path.join(publishedDir, 'pacemaker.log'));
+    const log = readPublishedLog(path.join(publishedDir, PUBLISHED_FILES.log));
     const testSplit = result.metrics.test;
     console.log(`  workflow done in ${fmt(wallS)} s: ${result.potentialId} → ${result.potentialPath}`);
 
@@ -272,7 +278,7 @@ async function runPipeline(args: string[]): Promise<number> {
           String(checkSeed),
           // The reference energies pacemaker subtracted (reference_energy: auto): the .yace predicts the rest.
           '--pacemaker-log',
-          path.join(publishedDir, 'pacemaker.log'),
+          path.join(publishedDir, PUBLISHED_FILES.log),
         ],
         { maxBuffer: 1 << 20 },
       );

@@ -17,11 +17,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readTrainingProgress } from '../src/cli/live-progress';
-import { main as cli } from '../src/cli/main';
-import { CHECKPOINT_REPORT_INTERVAL_MS } from '../src/training/progress-reports';
-import { progressQuery } from '../src/training/workflow-messages';
-import { startInProcessWorkers } from '../src/worker/in-process';
+import { readTrainingProgress, main as cli } from '../src/cli';
+import { CHECKPOINT_REPORT_INTERVAL_MS, progressQuery } from '../src/api';
+import { startInProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 

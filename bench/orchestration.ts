@@ -23,10 +23,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createFetchTrainingDataActivity } from '../activities/fetch-training-data';
 import { createGeneratePacemakerConfigActivity } from '../activities/generate-pacemaker-config';
-import { main as cli } from '../src/cli/main';
-import { connectDatabase } from '../src/db/connection';
-import type { TrainerParamsInput } from '../src/trainer/trainer-params';
-import { startInProcessWorkers } from '../src/worker/in-process';
+import { main as cli } from '../src/cli';
+import { connectDatabase } from '../src/db';
+import type { TrainerParamsInput } from '../src/api';
+import { startInProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 

@@ -7,9 +7,9 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { INSTALLED, PROJECT_ROOT, PYTHON_HELPERS_DIR } from '../src/config/paths';
-import { buildPacemakerDocument, renderPacemakerYaml } from '../src/trainer/pacemaker-config';
-import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
+import { INSTALLED, PROJECT_ROOT, PYTHON_HELPERS_DIR } from '../src/config';
+import { buildPacemakerDocument, renderPacemakerYaml } from '../src/pacemaker';
+import { resolveTrainerParams, type TrainerParamsInput } from '../src/api';
 
 const execFileAsync = promisify(execFile);
 

@@ -11,15 +11,15 @@
  * scores them. The candidates are 2x2x2 fcc Cu supercells, strained (2 %) and rattled (0.05 Å); every
  * tenth is compressed by 20 %, far outside the training data. A JSON summary goes to bench/out/.
  */
+import type { ScoreCandidatesResult } from '../src/api';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import type { ScoreCandidatesResult } from '../activities/score-candidates';
-import { main as cli } from '../src/cli/main';
-import { COLLECTIONS } from '../src/db/connection';
-import { startInProcessWorkers } from '../src/worker/in-process';
+import { main as cli } from '../src/cli';
+import { COLLECTIONS } from '../src/db';
+import { startInProcessWorkers } from '../src/worker';
 import { scoreCandidates } from '../workflows/score-candidates';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';

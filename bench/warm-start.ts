@@ -19,15 +19,20 @@
  * the whole workflows' wall times and the held-out test RMSEs of both. Figures and ratios are printed and
  * written to bench/out/warm-start-*.json.
  */
+import {
+  type TrainingResult,
+  resolveTrainerParams,
+  type TrainerParamsInput,
+  type TrainingRequestInput,
+} from '../src/api';
+import { TRAINER_FILES } from '../src/artefact-names';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main as cli } from '../src/cli/main';
-import { parseMetricsTable, type MetricsRow } from '../src/pacemaker/metrics-table';
-import { resolveTrainerParams, type TrainerParamsInput } from '../src/trainer/trainer-params';
-import type { TrainingRequestInput } from '../src/training/training-request';
-import { startInProcessWorkers, type InProcessWorkers } from '../src/worker/in-process';
-import { trainPotential, type TrainingResult } from '../workflows/train-potential';
+import { main as cli } from '../src/cli';
+import { parseMetricsTable, type MetricsRow } from '../src/pacemaker';
+import { startInProcessWorkers, type InProcessWorkers } from '../src/worker';
+import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { fmt, intOption, writeSummary } from './pacemaker-fit';
 
@@ -107,7 +112,7 @@ async function runTraining(
   const workflowS = (performance.now() - t0) / 1000;
   const dir = path.dirname(result.potentialPath);
   const rows = parseMetricsTable(fs.readFileSync(path.join(dir, 'fit-metrics.txt'), 'utf8'));
-  const { at, toInitialS } = iterationTimes(fs.readFileSync(path.join(dir, 'pacemaker.log'), 'utf8'));
+  const { at, toInitialS } = iterationTimes(fs.readFileSync(path.join(dir, TRAINER_FILES.log), 'utf8'));
   const last = rows.at(-1)!;
   const figures: FitFigures = {
     potentialId: result.potentialId,

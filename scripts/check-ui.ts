@@ -9,8 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { loadEnv } from '../src/config/env';
-import { PROJECT_ROOT } from '../src/config/paths';
+import { loadEnv, PROJECT_ROOT } from '../src/config';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI = (process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233').replace(/\/$/, '');

@@ -10,36 +10,21 @@
  * own loop or run it as a child. Children have stable ids per round, so a retried round finds them instead
  * of training twice.
  */
+import {
+  type TrainingResult,
+  type ActiveLearningRoundResult,
+  type ActiveLearningRoundInput,
+  resolveRoundInput,
+  type TrainingRequestInput,
+} from '../src/api';
 import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
-import type { ActiveLearningRoundInput } from '../src/training/active-learning';
-import { resolveRoundInput } from '../src/training/resolve-request';
-import type { TrainingRequestInput } from '../src/training/training-request';
-import type { ScoreCandidatesResult } from '../activities';
 import { scoreCandidates } from './score-candidates';
 import { trainCommittee } from './train-committee';
 import { resolveOnce } from './activity-options';
 import { PATCHES } from './patches';
-import { trainPotential, type TrainingResult } from './train-potential';
+import { trainPotential } from './train-potential';
 
 export type { ActiveLearningRoundInput };
-
-export interface ActiveLearningRoundResult {
-  /**
-   * The potential of this round. For a committee, member 0: the next round starts warm from it (the committee
-   * as a whole scored the candidates, γ being the lowest over the members' own active sets).
-   */
-  potential: TrainingResult;
-  /** Set when the round trained a committee: every member's registry id. */
-  committee?: { committeeId: string; memberIds: string[] };
-  forceRmseMeVPerA: number;
-  /** Only when a target was given: whether the potential meets it. */
-  accepted?: boolean;
-  scores: ScoreCandidatesResult;
-  /** The candidates to label with DFT before the next round, highest score first. */
-  selectedForDft: string[];
-  /** What the next round passes as `training.initialPotential` to start warm from this one. */
-  nextInitialPotential: string;
-}
 
 export async function activeLearningRound(
   input: ActiveLearningRoundInput,

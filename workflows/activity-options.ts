@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { HostQueueActivities, ResolveRequestActivities, SharedQueueActivities } from '../activities';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
-import type { TrainingRequest } from '../src/training/training-request';
+import type { TrainingRequest } from '../src/api';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
 

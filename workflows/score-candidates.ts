@@ -9,6 +9,14 @@
  * top K: never the scores of every candidate (those are in the candidates' documents).
  */
 import {
+  type ScoreCandidatesResult,
+  type ScoringRequestInput,
+  scoringCountsSignal,
+  scoringProgressQuery,
+  type ScoringProgress,
+  resolveScoringRequest,
+} from '../src/api';
+import {
   ActivityCancellationType,
   ApplicationFailure,
   isCancellation,
@@ -18,15 +26,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { HostQueueActivities, ScoreCandidatesResult, SharedQueueActivities } from '../activities';
-import type { ScoringRequestInput } from '../src/candidates/scoring-request';
-import {
-  scoringCountsSignal,
-  scoringProgressQuery,
-  type ScoringProgress,
-} from '../src/candidates/workflow-messages';
+import type { HostQueueActivities, SharedQueueActivities } from '../activities';
 import { FailureType } from '../src/errors';
-import { resolveScoringRequest } from '../src/training/resolve-request';
 import { hostLost, resolveOnce, transientRetry } from './activity-options';
 import { PATCHES } from './patches';
 

@@ -8,6 +8,14 @@
  * Cancelling the committee cancels the members (each cleans its workspace) and then cleans its own.
  */
 import {
+  type TrainingResult,
+  type CommitteeInput,
+  type CommitteeResult,
+  committeeSpread,
+  memberRequest,
+  checkedCommitteeInput,
+} from '../src/api';
+import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -17,23 +25,9 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { committeeSpread, memberRequest, type CommitteeSpread } from '../src/training/committee';
-import { checkedCommitteeInput } from '../src/training/resolve-request';
-import type { TrainingRequestInput } from '../src/training/training-request';
 import { anyHostWithRoom, hostActivities, resolveOnce } from './activity-options';
 import { PATCHES } from './patches';
-import { trainPotential, type TrainingResult } from './train-potential';
-
-export interface CommitteeInput {
-  request: TrainingRequestInput;
-  committeeSize: number;
-}
-
-export interface CommitteeResult {
-  committeeId: string;
-  members: TrainingResult[];
-  spread: CommitteeSpread;
-}
+import { trainPotential } from './train-potential';
 
 export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
   // Runs that started before the input was resolved by a local activity still validate in workflow code.

@@ -17,6 +17,20 @@
  * happens where old runs never went (a workspace taken over), or sits behind patched() (workflows/patches.ts).
  */
 import {
+  type TrainingResult,
+  type CommitteeMembership,
+  MlipCampaign,
+  MlipDatasetSize,
+  MlipPhase,
+  FIT_PHASES,
+  type TrainingPhase,
+  type TrainingProgress,
+  checkedTrainingRequest,
+  type TrainingRequestInput,
+  fitProgressSignal,
+  progressQuery,
+} from '../src/api';
+import {
   ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
@@ -35,44 +49,10 @@ import type {
   ExecuteTrainingResult,
   GeneratePacemakerConfigResult,
 } from '../activities';
-import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../src/config/search-attributes';
-import type { DatasetSummary } from '../src/dataset/dataset-summary';
-import { rebasePaths } from '../src/training/carry-over';
-import type { CommitteeResample } from '../src/training/committee';
-import type { FinalMetrics } from '../src/training/metrics';
-import { FIT_PHASES, type TrainingPhase, type TrainingProgress } from '../src/training/progress';
-import { checkedTrainingRequest } from '../src/training/resolve-request';
-import type { TrainingRequestInput } from '../src/training/training-request';
-import { fitProgressSignal, progressQuery } from '../src/training/workflow-messages';
+import type { DatasetSummary } from '../src/training-set';
+import { rebasePaths } from './carry-over';
 import { anyHostWithRoom, hostActivities, hostLost, resolveOnce, transientRetry } from './activity-options';
 import { PATCHES } from './patches';
-
-export interface TrainingResult {
-  /** The published .yace file. */
-  potentialPath: string;
-  /**
-   * The published active set (potential.asi) for extrapolation grades, read with the published
-   * output_potential.yaml; absent when none could be built (the workflow's notebook says why).
-   */
-  activeSetPath?: string;
-  /** Registry id in the `potentials` collection ("<name>@v<version>"). */
-  potentialId: string;
-  metrics: FinalMetrics;
-  dataset: Pick<DatasetSummary, 'structures' | 'atoms' | 'elements' | 'sha256'>;
-}
-
-/**
- * Set only by trainCommittee for its members: the committee they belong to and the dataset the committee
- * fetched once, on the host that holds it. Not part of the public TrainingRequest.
- */
-export interface CommitteeMembership {
-  committeeId: string;
-  member: number;
-  size: number;
-  sharedDataset: { hostTaskQueue: string; hostId: string; summary: DatasetSummary };
-  /** How the member's training set is drawn from the shared dataset; absent: the whole dataset. */
-  resample?: CommitteeResample;
-}
 
 /** What the steps in one workspace have produced: a host that takes the workspace over keeps it. */
 interface StepsDone {

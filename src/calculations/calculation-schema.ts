@@ -8,7 +8,7 @@
  */
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
-import { isChemicalSymbol } from './elements';
+import { isChemicalSymbol } from '../api';
 
 /** A validated calculation, flat arrays throughout (row-major, Å, eV, eV/Å, eV/Å³). */
 export interface CalculationRecord {

@@ -7,7 +7,7 @@
  * ties in a score break the same way every time. Everything here works on MongoDB and FerretDB 1.x.
  */
 import type { Db, Document, FindCursor } from 'mongodb';
-import { COLLECTIONS } from '../db/connection';
+import { COLLECTIONS } from '../db';
 
 /**
  * Candidates per round trip: each is a few kB of BSON (32-64 atoms), so 500 keep a batch near 1-2 MB

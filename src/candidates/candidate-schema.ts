@@ -15,7 +15,7 @@ import {
   StructureSchema,
   structureIssues,
   type Structure,
-} from '../calculations/calculation-schema';
+} from '../calculations';
 
 /**
  * What scoreCandidates writes back to each candidate it scored.

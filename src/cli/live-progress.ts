@@ -11,9 +11,11 @@ import {
   ScoringCountsSchema,
   scoringProgressQuery,
   type ScoringProgress,
-} from '../candidates/workflow-messages';
-import { FIT_PHASES, TrainingProgressSchema, type TrainingProgress } from '../training/progress';
-import { progressQuery } from '../training/workflow-messages';
+  FIT_PHASES,
+  TrainingProgressSchema,
+  type TrainingProgress,
+  progressQuery,
+} from '../api';
 
 /**
  * The workflow's answer and the fit's heartbeat, merged: while the fit runs, the further along of the two

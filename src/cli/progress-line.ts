@@ -2,7 +2,7 @@
  * The one-line progress display of `mlip-train watch` / `start --wait`. Pure: a TrainingProgress in, a
  * line out, so the same line is redrawn on a TTY and printed only when it changes elsewhere.
  */
-import type { TrainingProgress } from '../training/progress';
+import type { TrainingProgress } from '../api';
 
 /** `[#######.............]` for done/total; an empty bar when the total is unknown. */
 export function progressBar(done: number, total: number | undefined, width = 20): string {

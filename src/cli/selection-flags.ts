@@ -4,7 +4,7 @@
  */
 import { intFlag, numberFlag } from './args';
 import { UsageError } from './command';
-import type { InvalidRecordsPolicy, Selection } from '../training/selection';
+import type { InvalidRecordsPolicy, Selection } from '../api';
 
 export const SELECTION_OPTIONS = {
   'max-generation': { type: 'string' },

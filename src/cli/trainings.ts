@@ -3,6 +3,7 @@
  * connection failure says what to do, the Web UI link, the follow loop of `watch`/`start --wait`, and
  * how a closed training's result or failure is described.
  */
+import { type TrainingResult, MlipCampaign, MlipDatasetSize, MlipPhase } from '../api';
 import {
   Client,
   Connection,
@@ -14,9 +15,8 @@ import {
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Env } from '../config/env';
-import { MlipCampaign, MlipDatasetSize, MlipPhase } from '../config/search-attributes';
-import type { TrainingResult } from '../../workflows/train-potential';
+import { PUBLISHED_FILES } from '../artefact-names';
+import type { Env } from '../config';
 import type { CliIo } from './command';
 import { readTrainingProgress } from './live-progress';
 import { formatProgressLine } from './progress-line';
@@ -122,7 +122,7 @@ export async function outcomeOf(handle: WorkflowHandle): Promise<Outcome> {
 
 /** The learning-curve SVG published next to a .yace, when there is one. */
 export function learningCurveNextTo(potentialPath: string): string | undefined {
-  const svg = path.join(path.dirname(potentialPath), 'learning-curve.svg');
+  const svg = path.join(path.dirname(potentialPath), PUBLISHED_FILES.learningCurve);
   return fs.existsSync(svg) ? svg : undefined;
 }
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { PYTHON_HELPERS_DIR } from '../config/paths';
+import { PYTHON_HELPERS_DIR } from '../config';
 
 const execFileAsync = promisify(execFile);
 

@@ -5,15 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { INTERIM_POTENTIAL, TRAINER_FILES } from '../artefact-names';
 import { createProgressParser } from './progress-parser';
-
-const INTERIM = /^interim_potential_(\d+)\.yaml$/;
 
 /** The checkpoint of the latest fit cycle in `dir`, or undefined when there is none. */
 export function latestCheckpoint(dir: string): string | undefined {
   let best: { name: string; cycle: number } | undefined;
   for (const name of fs.readdirSync(dir)) {
-    const m = INTERIM.exec(name);
+    const m = INTERIM_POTENTIAL.exec(name);
     if (!m) continue;
     const cycle = Number(m[1]);
     if (!best || cycle > best.cycle) best = { name, cycle };
@@ -38,12 +37,10 @@ export function resumeInputYaml(
   return { text: String(doc), maxIterations: remaining };
 }
 
-export const RESUME_INPUT = 'input.resume.yaml';
-
 export function writeResumeInput(workspaceDir: string, inputYamlPath: string, iterationsDone: number) {
   const { text, maxIterations } = resumeInputYaml(fs.readFileSync(inputYamlPath, 'utf8'), iterationsDone);
-  fs.writeFileSync(path.join(workspaceDir, RESUME_INPUT), text);
-  return { path: path.join(workspaceDir, RESUME_INPUT), maxIterations };
+  fs.writeFileSync(path.join(workspaceDir, TRAINER_FILES.resumeInput), text);
+  return { path: path.join(workspaceDir, TRAINER_FILES.resumeInput), maxIterations };
 }
 
 /**

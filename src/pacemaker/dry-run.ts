@@ -8,7 +8,7 @@
  * It builds the neighbour lists of the whole dataset, minutes for a large one: it runs through
  * runProcess, heartbeating while it works, in a process group of its own that cancellation stops.
  */
-import { ProcessStartError, runProcess } from '../process/run-process';
+import { ProcessStartError, runProcess } from '../process';
 
 export type DryRunResult =
   /** errorLines: lines pacemaker logged at ERROR level although it went on (e.g. a backend it cannot import). */

@@ -9,7 +9,7 @@
  *   ----FIT STATS----  / ----TEST STATS---- / ----INIT STATS---- / ----Cycle last iteration:----  blocks, each with
  *   "Iteration:  #10  Loss:    Total:  2.3705e-03 (100%)" and a "RMSE:  e  e_low  f  f_low" row (meV/at, meV/A).
  */
-import type { FitMetrics } from '../training/progress';
+import type { FitMetrics } from '../api';
 
 const NUMBER = String.raw`(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf)`;
 const ITERATION_LINE = new RegExp(

@@ -4,7 +4,7 @@
  * in, SVG text out; no fonts, scripts or external references (generic font families only), so any
  * browser or image viewer shows it as is.
  */
-import { parseMetricsTable, type MetricsRow } from '../pacemaker/metrics-table';
+import { parseMetricsTable, type MetricsRow } from '../pacemaker';
 
 export interface LearningCurveOptions {
   /** Title line, e.g. "cu@v3 — campaign demo-cu". */

@@ -16,11 +16,10 @@ import { createPublishPotentialActivity } from '../../activities/publish-potenti
 import { createResolveRequestActivities } from '../../activities/resolve-request';
 import { createScoreCandidatesActivities } from '../../activities/score-candidates';
 import { createWorkspaceActivities } from '../../activities/workspace';
-import { hostTaskQueue, type Env } from '../config/env';
-import { connectDatabase } from '../db/connection';
-import { scoringCountsSignal } from '../candidates/workflow-messages';
-import { fitProgressSignal } from '../training/workflow-messages';
-import { Semaphore } from './semaphore';
+import { hostTaskQueue, type Env } from '../config';
+import { connectDatabase } from '../db';
+import { scoringCountsSignal, fitProgressSignal } from '../api';
+import { Semaphore } from '../process';
 
 export interface TrainingWorkersOptions {
   env: Env;

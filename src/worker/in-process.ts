@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Env } from '../config/env';
+import type { Env } from '../config';
 import { createTrainingWorkers, type TrainingWorkers, type TrainingWorkersOptions } from './create-workers';
 
 export interface InProcessWorkers {

@@ -4,8 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadEnv } from '../config/env';
-import { describeBackends, probeBackends } from '../pacemaker/backends';
+import { loadEnv } from '../config';
+import { describeBackends, probeBackends } from '../pacemaker';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
 

@@ -2,8 +2,7 @@
  * Workspaces whose training is over but were never cleaned (the host was down when the workflow ended,
  * or moved on to another host) are removed when a worker starts on that host again.
  */
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readOwner, removeWorkspace } from '../../activities/workspace';

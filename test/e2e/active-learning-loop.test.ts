@@ -9,8 +9,8 @@ import { MongoClient } from 'mongodb';
 import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
 import { COLLECTIONS } from '../../src/db/connection';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
+import { potentialsCollection } from '../../src/registry/potentials';
+import type { TrainerParamsInput } from '../../src/api/trainer-params';
 import { activeLearningRound } from '../../workflows/active-learning-round';
 import { seedCampaign, startWorkers, testEnv, type RunningWorkers } from '../harness/training-env';
 

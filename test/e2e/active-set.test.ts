@@ -12,15 +12,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import {
-  ACTIVE_SET_FILES,
-  createBuildActiveSetActivity,
-  type BuildActiveSetResult,
-} from '../../activities/build-active-set';
+import { createBuildActiveSetActivity, type BuildActiveSetResult } from '../../activities/build-active-set';
+import { ACTIVE_SET_FILES } from '../../src/artefact-names';
 import type { Env } from '../../src/config/env';
 import { INSTALLED } from '../../src/config/paths';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import { groupAlive } from '../../src/pacemaker/process-group';
+import { potentialsCollection } from '../../src/registry/potentials';
+import { groupAlive } from '../../src/process/process-group';
 import { trainPotential } from '../../workflows/train-potential';
 import { scratchDir } from '../harness/context';
 import {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import YAML from 'yaml';
 import type { Env } from '../../src/config/env';
-import { potentialsCollection } from '../../src/db/potentials-registry';
+import { potentialsCollection } from '../../src/registry/potentials';
 import { trainPotential } from '../../workflows/train-potential';
 import { scratchDir } from '../harness/context';
 import {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createExecuteTrainingActivity, type ExecuteTrainingResult } from '../../activities/execute-training';
 import { INSTALLED } from '../../src/config/paths';
-import { Semaphore } from '../../src/worker/semaphore';
+import { Semaphore } from '../../src/process/semaphore';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 import { scratchDir } from '../harness/context';
 

@@ -7,13 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
-import {
-  createGeneratePacemakerConfigActivity,
-  DRY_RUN_DIR,
-} from '../../activities/generate-pacemaker-config';
+import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
+import { CONFIG_FILES } from '../../src/artefact-names';
 import { INSTALLED } from '../../src/config/paths';
 import { pacemakerDryRun } from '../../src/pacemaker/dry-run';
-import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
+import type { TrainerParamsInput } from '../../src/api/trainer-params';
 import { scratchDir } from '../harness/context';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
@@ -139,7 +137,7 @@ test('a worker without TensorFlow refuses the tensorpot evaluator up front (pace
   const dryRun = await pacemakerDryRun({
     pacemakerBin: path.join(__dirname, '..', 'doubles', 'pacemaker-without-tensorflow.sh'),
     inputYamlPath: path.join(workspaceDir, 'input.yaml'),
-    cwd: path.join(workspaceDir, DRY_RUN_DIR),
+    cwd: path.join(workspaceDir, CONFIG_FILES.dryRunDir),
   });
   expect(dryRun).toEqual({ ok: true, errorLines: ["No module named 'tensorpotential'"] });
 });

@@ -5,18 +5,18 @@
  * them when run again, scores with a committee's disagreement, stops its scorer when cancelled, and
  * refuses bad input with a message naming the field.
  */
+import type { ScoreCandidatesResult } from '../../src/api';
 import { WorkflowFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { MongoClient, type Collection, type Document } from 'mongodb';
-import type { ScoreCandidatesResult } from '../../activities/score-candidates';
 import { main as cli } from '../../src/cli/main';
 import { CandidateScoreSchema } from '../../src/candidates/candidate-schema';
-import { scoringProgressQuery } from '../../src/candidates/workflow-messages';
+import { scoringProgressQuery } from '../../src/api/scoring-messages';
 import type { Env } from '../../src/config/env';
 import { COLLECTIONS } from '../../src/db/connection';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import type { TrainerParamsInput } from '../../src/trainer/trainer-params';
+import { potentialsCollection } from '../../src/registry/potentials';
+import type { TrainerParamsInput } from '../../src/api/trainer-params';
 import { scoreCandidates } from '../../workflows/score-candidates';
 import { trainCommittee } from '../../workflows/train-committee';
 import { trainPotential } from '../../workflows/train-potential';

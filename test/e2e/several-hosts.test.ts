@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Env } from '../../src/config/env';
-import { progressQuery } from '../../src/training/workflow-messages';
+import { progressQuery } from '../../src/api/training-messages';
 import { trainPotential } from '../../workflows/train-potential';
 import { scratchDir } from '../harness/context';
 import {

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import YAML from 'yaml';
 import type { Env } from '../../src/config/env';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import { progressQuery } from '../../src/training/workflow-messages';
+import { potentialsCollection } from '../../src/registry/potentials';
+import { progressQuery } from '../../src/api/training-messages';
 import { trainCommittee } from '../../workflows/train-committee';
 import {
   seedCampaign,

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { INSTALLED } from '../../src/config/paths';
 import type { Env } from '../../src/config/env';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import { groupAlive } from '../../src/pacemaker/process-group';
+import { potentialsCollection } from '../../src/registry/potentials';
+import { groupAlive } from '../../src/process/process-group';
 import { readTrainingProgress } from '../../src/cli/live-progress';
 import { trainPotential } from '../../workflows/train-potential';
 import {

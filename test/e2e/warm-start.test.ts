@@ -2,6 +2,7 @@
  * Warm starts end to end (real Temporal, MongoDB-wire server and pacemaker): generation 0 trained from
  * zero, generation 1 trained with `initialPotential` from it, and the ways a warm start is refused.
  */
+import type { TrainingResult } from '../../src/api';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
@@ -11,11 +12,11 @@ import { MongoClient } from 'mongodb';
 import { parse } from 'yaml';
 import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
-import { potentialsCollection, type PotentialRecord } from '../../src/db/potentials-registry';
+import { potentialsCollection, type PotentialRecord } from '../../src/registry/potentials';
 import { countFunctionsPerElement } from '../../src/pacemaker/basis-size';
 import { parseMetricsTable, type MetricsRow } from '../../src/pacemaker/metrics-table';
-import type { TrainingRequestInput } from '../../src/training/training-request';
-import { trainPotential, type TrainingResult } from '../../workflows/train-potential';
+import type { TrainingRequestInput } from '../../src/api/training-request';
+import { trainPotential } from '../../workflows/train-potential';
 import {
   seedCampaign,
   startWorkers,

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
-import { searchAttributeFlags } from '../../src/config/search-attributes';
+import { searchAttributeFlags } from '../../src/api/search-attributes';
 
 export interface ServiceHandle {
   name: string;

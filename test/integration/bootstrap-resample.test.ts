@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { INSTALLED } from '../../src/config/paths';
-import { bootstrapResample } from '../../src/dataset/bootstrap-resample';
+import { bootstrapResample } from '../../src/training-set/bootstrap-resample';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 let dir: string;

@@ -4,7 +4,7 @@
  */
 import type { MongoClient } from 'mongodb';
 import { main } from '../../src/cli/main';
-import { insertPotential, type PotentialRecord } from '../../src/db/potentials-registry';
+import { insertPotential, type PotentialRecord } from '../../src/registry/potentials';
 import { connectTestMongo, testDatabaseName, testMongoUri } from '../harness/context';
 
 let mongo: MongoClient;

@@ -7,7 +7,7 @@ import { main } from '../../src/cli/main';
 import { ExitCode, type CliIo } from '../../src/cli/command';
 import { EMT_SETTINGS_HASH, KUMAGAI_SI_SETTINGS_HASH } from '../../src/cli/commands/seed-demo';
 import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
-import { ManifestSchema } from '../../src/dataset/manifest';
+import { ManifestSchema } from '../../src/training-set/manifest';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 
 let client: MongoClient;

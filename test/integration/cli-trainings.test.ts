@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
-import { progressQuery } from '../../src/training/workflow-messages';
+import { progressQuery } from '../../src/api/training-messages';
 import {
   seedCampaign,
   startWorkers,

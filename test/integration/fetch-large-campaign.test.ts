@@ -23,7 +23,7 @@ import { createFetchTrainingDataActivity } from '../../activities/fetch-training
 import { INSTALLED } from '../../src/config/paths';
 import type { Env } from '../../src/config/env';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
-import type { ExportProgress } from '../../src/dataset/export-training-set';
+import type { ExportProgress } from '../../src/training-set/export-training-set';
 import { fetchUnderHeartbeatTimeout } from '../fixtures/fetch-workflows';
 import { connectTestMongo } from '../harness/context';
 import { testEnv, waitFor } from '../harness/training-env';

@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { createInitialPotentialActivity } from '../../activities/initial-potential';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
-import { insertPotential, type PotentialRecord } from '../../src/db/potentials-registry';
-import { resolveTrainerParams } from '../../src/trainer/trainer-params';
+import { insertPotential, type PotentialRecord } from '../../src/registry/potentials';
+import { resolveTrainerParams } from '../../src/api/trainer-params';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 
 const fixture = path.join(__dirname, '..', 'fixtures', 'tiny-cu-potential.yaml');

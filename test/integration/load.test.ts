@@ -10,14 +10,15 @@
  * The double writes "start|end <epoch-ms> <pid>" to a ledger, from which the test reads how many fits
  * overlapped in time.
  */
+import type { TrainingResult } from '../../src/api';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Env } from '../../src/config/env';
 import { PROJECT_ROOT } from '../../src/config/paths';
-import { potentialsCollection } from '../../src/db/potentials-registry';
-import { trainPotential, type TrainingResult } from '../../workflows/train-potential';
+import { potentialsCollection } from '../../src/registry/potentials';
+import { trainPotential } from '../../workflows/train-potential';
 import { scratchDir } from '../harness/context';
 import {
   seedCampaign,

@@ -16,7 +16,7 @@ import {
 import { main } from '../../src/cli/main';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
-import { potentialsCollection, type PotentialRecord } from '../../src/db/potentials-registry';
+import { potentialsCollection, type PotentialRecord } from '../../src/registry/potentials';
 import { scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 

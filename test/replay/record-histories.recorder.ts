@@ -16,7 +16,7 @@ import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
 import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
 import { readTrainingProgress } from '../../src/cli/live-progress';
-import { progressQuery } from '../../src/training/workflow-messages';
+import { progressQuery } from '../../src/api/training-messages';
 import { activeLearningRound } from '../../workflows/active-learning-round';
 import { trainCommittee } from '../../workflows/train-committee';
 import { trainPotential } from '../../workflows/train-potential';

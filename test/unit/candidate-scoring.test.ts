@@ -16,9 +16,9 @@ import {
   MAX_LISTED_FAILURES,
   type ScoredCandidate,
 } from '../../src/candidates/scoring';
-import { parseScoringRequest } from '../../src/candidates/scoring-request';
+import { parseScoringRequest } from '../../src/api/scoring-request';
 import { formatScoringProgress, scoringRequestFromArgs } from '../../src/cli/commands/score';
-import type { PotentialRecord } from '../../src/db/potentials-registry';
+import type { PotentialRecord } from '../../src/registry/potentials';
 
 const cand = (
   id: string,

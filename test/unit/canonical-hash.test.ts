@@ -1,5 +1,5 @@
 import type { CalculationRecord } from '../../src/calculations/calculation-schema';
-import { DatasetHasher, structureHash } from '../../src/dataset/canonical-hash';
+import { DatasetHasher, structureHash } from '../../src/training-set/canonical-hash';
 
 const base: CalculationRecord = {
   id: 'a',

@@ -1,4 +1,4 @@
-import { rebasePaths } from '../../src/training/carry-over';
+import { rebasePaths } from '../../workflows/carry-over';
 
 describe('results of steps done in a lost workspace, moved to the workspace that took it over', () => {
   const from = '/shared/work/train-1--abc--h1';

@@ -1,10 +1,5 @@
-import {
-  committeeSpread,
-  DEFAULT_TRAINER_SEED,
-  memberRequest,
-  resampleNote,
-} from '../../src/training/committee';
-import type { FinalMetrics } from '../../src/training/metrics';
+import { committeeSpread, DEFAULT_TRAINER_SEED, memberRequest, resampleNote } from '../../src/api/committee';
+import type { FinalMetrics } from '../../src/api/metrics';
 
 describe('each member draws its own resample: its seed is the base seed + its index', () => {
   test.each([

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { explainTrainerParams, formatExplain } from '../../src/trainer/explain';
-import { resolveTrainerParams } from '../../src/trainer/trainer-params';
+import { explainTrainerParams, formatExplain } from '../../src/pacemaker/explain';
+import { resolveTrainerParams } from '../../src/api/trainer-params';
 
 describe('config --explain lists every TrainerParams field with its default and description', () => {
   const entries = explainTrainerParams();

@@ -1,5 +1,5 @@
 import type { CalculationRecord } from '../../src/calculations/calculation-schema';
-import { formatFloat, formatFrame, quoteValue, voigtToMatrix } from '../../src/dataset/extxyz-writer';
+import { formatFloat, formatFrame, quoteValue, voigtToMatrix } from '../../src/training-set/extxyz-writer';
 
 const periodic: CalculationRecord = {
   id: 'calc-1',

@@ -1,5 +1,5 @@
 import { mergeProgress } from '../../src/cli/live-progress';
-import type { TrainingProgress } from '../../src/training/progress';
+import type { TrainingProgress } from '../../src/api/progress';
 
 const metrics = (iteration: number) => ({
   iteration,

@@ -5,13 +5,13 @@ import {
   unsplitNote,
   type DatasetForConfig,
   renderPacemakerYaml,
-} from '../../src/trainer/pacemaker-config';
+} from '../../src/pacemaker/input-yaml';
 import {
   resolveTrainerParams,
   TrainerParamsError,
   DEFAULT_MAX_ITERATIONS,
   type TrainerParamsInput,
-} from '../../src/trainer/trainer-params';
+} from '../../src/api/trainer-params';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Yaml = any;

@@ -1,5 +1,5 @@
-import type { TrainingProgress } from '../../src/training/progress';
-import { reportReason, type LastReport } from '../../src/training/progress-reports';
+import type { TrainingProgress } from '../../src/api/progress';
+import { reportReason, type LastReport } from '../../src/api/progress-reports';
 
 const HOUR = 3_600_000;
 const fitting: TrainingProgress = {

@@ -4,7 +4,7 @@ import {
   MAX_TRAINING_TIMEOUT_MS,
   resolveCommitteeInput,
   resolveTrainingRequest,
-} from '../../src/training/resolve-request';
+} from '../../src/api/resolve-request';
 
 describe('resolving a training request once per run', () => {
   test('defaults are filled in, so the recorded request says what the run used', () => {

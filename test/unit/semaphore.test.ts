@@ -1,4 +1,4 @@
-import { Semaphore } from '../../src/worker/semaphore';
+import { Semaphore } from '../../src/process/semaphore';
 
 describe('training slots', () => {
   test('never more holders than the capacity, and waiters get slots in arrival order', async () => {

@@ -5,7 +5,7 @@ import {
   resolveTrainerParams,
   toInvalidTrainerConfig,
   TrainerParamsError,
-} from '../../src/trainer/trainer-params';
+} from '../../src/api/trainer-params';
 
 function issuesOf(input: unknown): { field: string; message: string }[] {
   try {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseTrainingRequest, TrainingRequestSchema } from '../../src/training/training-request';
-import { PathSafeNameSchema, workspaceName } from '../../src/training/names';
+import { parseTrainingRequest, TrainingRequestSchema } from '../../src/api/training-request';
+import { PathSafeNameSchema } from '../../src/api/names';
+import { workspaceName } from '../../src/artefact-names';
 
 describe('TrainingRequest validation', () => {
   test('a minimal request gets every default', () => {

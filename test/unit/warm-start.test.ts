@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
-import { buildPacemakerDocument, renderPacemakerYaml } from '../../src/trainer/pacemaker-config';
-import { resolveTrainerParams, type TrainerParamsInput } from '../../src/trainer/trainer-params';
+import { buildPacemakerDocument, renderPacemakerYaml } from '../../src/pacemaker/input-yaml';
+import { resolveTrainerParams, type TrainerParamsInput } from '../../src/api/trainer-params';
 import {
   parentReferenceEnergy,
   planWarmStart,
@@ -9,8 +9,8 @@ import {
   warmStartNote,
   warmStartTrainerInput,
   type ParentPotential,
-} from '../../src/trainer/warm-start';
-import { parseTrainingRequest } from '../../src/training/training-request';
+} from '../../src/pacemaker/warm-start';
+import { parseTrainingRequest } from '../../src/api/training-request';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML is checked field by field
 type Yaml = any;

@@ -32,11 +32,31 @@ const cases = {
     code: "import { createExecuteTrainingActivity } from '../activities/execute-training';\nexport const used = [createExecuteTrainingActivity];\n",
   },
   outsideWorkflows: {
-    file: 'src/training/carry-over.ts',
+    file: 'src/process/semaphore.ts',
     code: "import fs from 'node:fs';\nexport const used = [fs];\n",
   },
+  ioFolderValue: {
+    file: 'workflows/patches.ts',
+    code: "import { latestCheckpoint } from '../src/pacemaker';\nexport const used = [latestCheckpoint];\n",
+  },
+  ioFolderType: {
+    file: 'workflows/patches.ts',
+    code: "import type { TrainerParams } from '../src/api';\nimport type { DatasetSummary } from '../src/training-set';\nexport type Used = [TrainerParams, DatasetSummary];\n",
+  },
+  apiWithNode: {
+    file: 'src/api/elements.ts',
+    code: "import fs from 'node:fs';\nexport const used = [fs];\n",
+  },
+  apiReachingOut: {
+    file: 'src/api/elements.ts',
+    code: "import { latestCheckpoint } from '../pacemaker';\nexport const used = [latestCheckpoint];\n",
+  },
+  deepImport: {
+    file: 'src/worker/in-process.ts',
+    code: "import { latestCheckpoint } from '../pacemaker/checkpoint';\nexport const used = [latestCheckpoint];\n",
+  },
   floatingPromise: {
-    file: 'src/training/carry-over.ts',
+    file: 'src/process/semaphore.ts',
     code: 'async function f() {\n  return 1;\n}\nexport function g() {\n  f();\n}\n',
   },
 };
@@ -61,7 +81,7 @@ beforeAll(() => {
   );
 }, 120_000);
 
-describe('lint guards the workflow sandbox', () => {
+describe('lint guards the workflow sandbox and the layout', () => {
   test.each([
     ['nodePrefixed', /Node APIs/],
     ['bareBuiltin', /Node APIs/],
@@ -74,6 +94,20 @@ describe('lint guards the workflow sandbox', () => {
 
   test('the same imports are fine outside workflows/', () => {
     expect(found.outsideWorkflows).toBe('');
+  });
+
+  test('workflow code takes values only from src/api and src/errors; types may come from anywhere', () => {
+    expect(found.ioFolderValue).toMatch(/values only from \.\.\/src\/api/);
+    expect(found.ioFolderType).toBe('');
+  });
+
+  test('src/api stays pure: no Node APIs, nothing from the folders that do I/O', () => {
+    expect(found.apiWithNode).toMatch(/src\/api is pure/);
+    expect(found.apiReachingOut).toMatch(/imports only itself/);
+  });
+
+  test('a folder of src/ is entered through its index.ts', () => {
+    expect(found.deepImport).toMatch(/import the folder/);
   });
 
   test('a promise nobody awaits is refused anywhere', () => {

@@ -19,16 +19,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { HostQueueActivities, ResolveRequestActivities, SharedQueueActivities } from '../../activities';
-import { resolveTrainerParams } from '../../src/trainer/trainer-params';
-import { workspaceName } from '../../src/training/names';
+import { resolveTrainerParams } from '../../src/api/trainer-params';
+import { workspaceName } from '../../src/artefact-names';
 import {
   resolveCommitteeInput,
   resolveRoundInput,
   resolveScoringRequest,
   resolveTrainingRequest,
-} from '../../src/training/resolve-request';
-import type { TrainingProgress } from '../../src/training/progress';
-import { fitProgressSignal } from '../../src/training/workflow-messages';
+} from '../../src/api/resolve-request';
+import type { TrainingProgress } from '../../src/api/progress';
+import { fitProgressSignal } from '../../src/api/training-messages';
 
 /**
  * Every activity the workflows may call: on the shared queue, on a host's queue (acquireWorkspace and

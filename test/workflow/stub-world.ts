@@ -28,7 +28,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostTaskQueue } from '../../src/config/env';
 import { INSTALLED } from '../../src/config/paths';
-import { MlipPhase, SEARCH_ATTRIBUTES } from '../../src/config/search-attributes';
+import { MlipPhase, SEARCH_ATTRIBUTES } from '../../src/api/search-attributes';
 import {
   createStubActivities,
   StubCallLog,

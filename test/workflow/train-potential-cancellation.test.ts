@@ -6,8 +6,8 @@
  */
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { TrainingPhase } from '../../src/training/progress';
-import { progressQuery } from '../../src/training/workflow-messages';
+import type { TrainingPhase } from '../../src/api/progress';
+import { progressQuery } from '../../src/api/training-messages';
 import { trainPotential } from '../../workflows/train-potential';
 import { fail, fitThenHang, hang, type ActivityName, type StubOverrides } from './stub-activities';
 import {

@@ -1,5 +1,5 @@
 /** `mlip-train cancel ID`: asks a training to stop; the workflow kills pacemaker and removes its workspace. */
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '../../config';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import {

@@ -5,11 +5,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadEnv } from '../../config/env';
-import { COLLECTIONS, connectDatabase } from '../../db/connection';
-import { explainTrainerParams, formatExplain } from '../../trainer/explain';
-import { buildPacemakerDocument, renderPacemakerYaml } from '../../trainer/pacemaker-config';
-import { resolveTrainerParams } from '../../trainer/trainer-params';
+import { loadEnv } from '../../config';
+import { COLLECTIONS, connectDatabase } from '../../db';
+import {
+  explainTrainerParams,
+  formatExplain,
+  buildPacemakerDocument,
+  renderPacemakerYaml,
+} from '../../pacemaker';
+import { resolveTrainerParams } from '../../api';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 

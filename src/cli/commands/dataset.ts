@@ -4,11 +4,10 @@
  */
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadEnv } from '../../config/env';
-import { connectDatabase } from '../../db/connection';
-import { classifyMongoError } from '../../db/errors';
-import { exportTrainingSet } from '../../dataset/export-training-set';
-import { SelectionSchema } from '../../training/selection';
+import { loadEnv } from '../../config';
+import { connectDatabase, classifyMongoError } from '../../db';
+import { exportTrainingSet } from '../../training-set';
+import { SelectionSchema } from '../../api';
 import { parseCommandArgs } from '../args';
 import {
   invalidRecordsFromFlags,

@@ -1,5 +1,5 @@
 /** `mlip-train list`: recent trainings, found through Temporal's visibility store and the Mlip* search attributes. */
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '../../config';
 import { numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { connectTemporal, TEMPORAL_ENV_HELP, trainingAttributes, WORKFLOW_TYPE } from '../trainings';

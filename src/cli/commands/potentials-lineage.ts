@@ -4,7 +4,8 @@
  * that show whether each generation improved on the one before.
  */
 import type { Collection } from 'mongodb';
-import { parsePotentialRef, potentialId, type PotentialRecord } from '../../db/potentials-registry';
+import { type PotentialRecord } from '../../registry';
+import { parsePotentialRef, potentialId } from '../../api';
 import { ExitCode, UsageError, type CliIo } from '../command';
 import { formatTable } from '../table';
 

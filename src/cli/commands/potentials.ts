@@ -1,7 +1,8 @@
 /** `mlip-train potentials`: the registry of published potentials (MongoDB collection `potentials`). */
-import { loadEnv } from '../../config/env';
-import { connectDatabase } from '../../db/connection';
-import { parsePotentialRef, potentialsCollection, type PotentialRecord } from '../../db/potentials-registry';
+import { loadEnv } from '../../config';
+import { connectDatabase } from '../../db';
+import { potentialsCollection, type PotentialRecord } from '../../registry';
+import { parsePotentialRef } from '../../api';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';

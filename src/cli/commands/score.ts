@@ -4,15 +4,19 @@
  * ids of the top K. The workflow id is derived from the request, so running the same command again attaches
  * to a scoring that is still running, and a later run reuses the scores already written.
  */
+import {
+  type ScoreCandidatesResult,
+  parsePotentialRef,
+  MlipCampaign,
+  MAX_TOP_K,
+  parseScoringRequest,
+  type ScoringRequest,
+  type ScoringProgress,
+} from '../../api';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
-import { loadEnv } from '../../config/env';
-import { parsePotentialRef } from '../../db/potentials-registry';
-import { MlipCampaign } from '../../config/search-attributes';
-import type { ScoreCandidatesResult } from '../../../activities/score-candidates';
-import { GAMMA_BANDS } from '../../candidates/scoring';
-import { MAX_TOP_K, parseScoringRequest, type ScoringRequest } from '../../candidates/scoring-request';
-import type { ScoringProgress } from '../../candidates/workflow-messages';
+import { loadEnv } from '../../config';
+import { GAMMA_BANDS } from '../../candidates';
 import { readScoringProgress } from '../live-progress';
 import { intFlag, numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';

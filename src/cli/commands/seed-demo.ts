@@ -12,16 +12,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
-import { loadEnv } from '../../config/env';
-import { PYTHON_HELPERS_DIR } from '../../config/paths';
+import { loadEnv, PYTHON_HELPERS_DIR } from '../../config';
 import {
   compressionTag,
   demoCandidate,
   isCompressed,
   type CompressionPlan,
   type FlatStructure,
-} from '../../candidates/demo-candidates';
-import { COLLECTIONS, connectDatabase } from '../../db/connection';
+} from '../../candidates';
+import { COLLECTIONS, connectDatabase } from '../../db';
 import { parseCommandArgs, numberFlag } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 

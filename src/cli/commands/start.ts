@@ -5,10 +5,14 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import fs from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { loadEnv } from '../../config/env';
-import { MlipCampaign } from '../../config/search-attributes';
-import { resolveTrainerParams, TrainerParamsError } from '../../trainer/trainer-params';
-import { parseTrainingRequest, type TrainingRequest } from '../../training/training-request';
+import { loadEnv } from '../../config';
+import {
+  MlipCampaign,
+  resolveTrainerParams,
+  TrainerParamsError,
+  parseTrainingRequest,
+  type TrainingRequest,
+} from '../../api';
 import { intFlag, parseCommandArgs } from '../args';
 import {
   invalidRecordsFromFlags,

@@ -1,5 +1,5 @@
 /** `mlip-train status ID`: one look at a training: Temporal's description, its progress, its outcome. */
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '../../config';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { readTrainingProgress } from '../live-progress';

@@ -1,5 +1,5 @@
 /** `mlip-train watch ID`: live progress of a training until it closes, then its result. */
-import { loadEnv } from '../../config/env';
+import { loadEnv } from '../../config';
 import { numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import {

@@ -18,15 +18,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import { decodeCalculation, type CalculationRecord } from '../calculations/calculation-schema';
-import { PYTHON_HELPERS_DIR } from '../config/paths';
-import { buildCalculationQuery, countByStatus, openCalculationCursor } from '../db/calculations';
-import { classifyMongoError } from '../db/errors';
+import {
+  decodeCalculation,
+  type CalculationRecord,
+  buildCalculationQuery,
+  countByStatus,
+  openCalculationCursor,
+} from '../calculations';
+import { PYTHON_HELPERS_DIR } from '../config';
+import { classifyMongoError } from '../db';
 import { FailureType, nonRetryable, retryable } from '../errors';
-import { ProcessStartError, runProcess } from '../process/run-process';
-import type { InvalidRecordsPolicy, Selection } from '../training/selection';
+import { ProcessStartError, runProcess } from '../process';
+import type { InvalidRecordsPolicy, Selection } from '../api';
 import { CANONICAL_FORMAT, DatasetHasher, structureHash } from './canonical-hash';
-import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './dataset-writer';
+import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './atomic-file';
 import { formatFrame } from './extxyz-writer';
 import { MANIFEST_MAX_LISTED_IDS, ManifestSchema, type Manifest } from './manifest';
 

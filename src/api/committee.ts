@@ -16,6 +16,8 @@
  */
 import { z } from 'zod';
 import type { FinalMetrics } from './metrics';
+import type { TrainingRequestInput } from './training-request';
+import type { TrainingResult } from './training-result';
 
 export const CommitteeSizeSchema = z.number().int().min(2).max(16);
 
@@ -39,12 +41,6 @@ export interface ResampleSummary {
   /** Structures never drawn: the member's test set (0: the member has none). */
   outOfBag: number;
 }
-
-/** File names of a member's resample, in its own workspace. */
-export const RESAMPLE_FILES = {
-  train: 'member-train.pckl.gzip',
-  test: 'member-test.pckl.gzip',
-} as const;
 
 /** The input.yaml header line saying what the member is fitted to (testSize does not apply to it). */
 export function resampleNote(r: ResampleSummary): string {
@@ -101,4 +97,16 @@ export function memberRequest<
     potentialName: `${name}-m${member}`,
     trainer: { ...request.trainer, seed: baseSeed + member },
   };
+}
+
+/** trainCommittee's input: the members' TrainingRequest and how many members. */
+export interface CommitteeInput {
+  request: TrainingRequestInput;
+  committeeSize: number;
+}
+
+export interface CommitteeResult {
+  committeeId: string;
+  members: TrainingResult[];
+  spread: CommitteeSpread;
 }

@@ -5,12 +5,7 @@
  * so a misspelt key here would be a setting that quietly does nothing.
  */
 import { Document, isScalar, isSeq, visit } from 'yaml';
-import {
-  parsePairKey,
-  TrainerParamsError,
-  type TrainerParams,
-  type TrainerParamsIssue,
-} from './trainer-params';
+import { parsePairKey, TrainerParamsError, type TrainerParams, type TrainerParamsIssue } from '../api';
 
 /** The part of the dataset summary the translation needs. */
 export interface DatasetForConfig {

@@ -3,12 +3,11 @@
  * "<name>@v<version>", so a version can only be registered once; `publishKey` (workflow id + run id)
  * lets a retried publish find what an earlier attempt already registered.
  */
+import { CommitteeResampleSchema, FinalMetricsSchema } from '../api';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import { DatasetSummarySchema } from '../dataset/dataset-summary';
-import { CommitteeResampleSchema } from '../training/committee';
-import { FinalMetricsSchema } from '../training/metrics';
-import { COLLECTIONS } from './connection';
+import { DatasetSummarySchema } from '../training-set';
+import { COLLECTIONS } from '../db';
 
 const PublishedFileSchema = z.strictObject({
   path: z.string(),
@@ -74,15 +73,6 @@ export const PotentialRecordSchema = z.strictObject({
 });
 
 export type PotentialRecord = z.infer<typeof PotentialRecordSchema>;
-
-export const potentialId = (name: string, version: number) => `${name}@v${version}`;
-
-/** "NAME" or "NAME@vK" (potentialId's form) → its parts; undefined for an empty text. */
-export function parsePotentialRef(text: string): { name: string; version?: number } | undefined {
-  const m = /^(.+?)(?:@v(\d+))?$/.exec(text);
-  if (!m) return undefined;
-  return { name: m[1]!, version: m[2] === undefined ? undefined : Number(m[2]) };
-}
 
 export function potentialsCollection(db: Db) {
   return db.collection<PotentialRecord>(COLLECTIONS.potentials);

@@ -8,7 +8,7 @@
  * stored twice is a duplicate.
  */
 import { createHash } from 'node:crypto';
-import type { CalculationRecord } from '../calculations/calculation-schema';
+import type { CalculationRecord } from '../calculations';
 
 /** Bumped whenever the canonical byte layout changes (old and new hashes must never collide). */
 export const CANONICAL_FORMAT = 'mlip-structure-v1';

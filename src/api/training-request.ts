@@ -5,7 +5,7 @@
  * No connection strings or credentials belong here: workers read those from their environment.
  */
 import { z } from 'zod';
-import { POTENTIAL_ID_PATTERN } from '../trainer/warm-start';
+import { POTENTIAL_ID_PATTERN } from './potential-id';
 import { PathSafeNameSchema } from './names';
 import { InvalidRecordsPolicySchema, SelectionSchema } from './selection';
 

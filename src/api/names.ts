@@ -12,12 +12,3 @@ export const PathSafeNameSchema = z
     /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
     'use letters, digits, ".", "_" and "-" only (no "/", no leading ".")',
   );
-
-/** A workspace directory name for one attempt of one workflow run; pure and deterministic. */
-export function workspaceName(workflowId: string, runId: string, hostAttempt: number): string {
-  const safeId = workflowId
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .replace(/^\.+/, '_')
-    .slice(0, 80);
-  return `${safeId}--${runId.slice(0, 8)}--h${hostAttempt}`;
-}

@@ -6,8 +6,8 @@
  * nothing), it never becomes an operator. Everything used here works on MongoDB and on FerretDB 1.x.
  */
 import type { Db, Document, FindCursor } from 'mongodb';
-import type { Selection } from '../training/selection';
-import { COLLECTIONS } from './connection';
+import type { Selection } from '../api';
+import { COLLECTIONS } from '../db';
 
 export interface CalculationQuery {
   collection: string;

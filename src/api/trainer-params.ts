@@ -5,27 +5,15 @@
  *
  * pacemaker silently ignores keys it does not know, so this schema refuses unknown fields at every depth
  * (z.strictObject) and refuses settings pacemaker cannot honour (a non-zero stress weight) instead of
- * dropping them. The translation to pacemaker's input.yaml is in pacemaker-config.ts.
+ * dropping them. The translation to pacemaker's input.yaml is src/pacemaker/input-yaml.ts.
  */
 import { z } from 'zod';
 import { FailureType, nonRetryable } from '../errors';
-
-/** Every chemical symbol, so that a typo ("Cuu", "cu") is refused here rather than by pacemaker. */
-export const ELEMENT_SYMBOLS = [
-  'H', 'He', 'Li', 'Be', 'B', 'C', 'N', 'O', 'F', 'Ne', 'Na', 'Mg', 'Al', 'Si', 'P', 'S', 'Cl', 'Ar', 'K',
-  'Ca', 'Sc', 'Ti', 'V', 'Cr', 'Mn', 'Fe', 'Co', 'Ni', 'Cu', 'Zn', 'Ga', 'Ge', 'As', 'Se', 'Br', 'Kr', 'Rb',
-  'Sr', 'Y', 'Zr', 'Nb', 'Mo', 'Tc', 'Ru', 'Rh', 'Pd', 'Ag', 'Cd', 'In', 'Sn', 'Sb', 'Te', 'I', 'Xe', 'Cs',
-  'Ba', 'La', 'Ce', 'Pr', 'Nd', 'Pm', 'Sm', 'Eu', 'Gd', 'Tb', 'Dy', 'Ho', 'Er', 'Tm', 'Yb', 'Lu', 'Hf', 'Ta',
-  'W', 'Re', 'Os', 'Ir', 'Pt', 'Au', 'Hg', 'Tl', 'Pb', 'Bi', 'Po', 'At', 'Rn', 'Fr', 'Ra', 'Ac', 'Th', 'Pa',
-  'U', 'Np', 'Pu', 'Am', 'Cm', 'Bk', 'Cf', 'Es', 'Fm', 'Md', 'No', 'Lr', 'Rf', 'Db', 'Sg', 'Bh', 'Hs', 'Mt',
-  'Ds', 'Rg', 'Cn', 'Nh', 'Fl', 'Mc', 'Lv', 'Ts', 'Og',
-]; // prettier-ignore
-
-const ELEMENT_SET = new Set(ELEMENT_SYMBOLS);
+import { isChemicalSymbol } from './elements';
 
 const elementSymbol = z
   .string()
-  .refine((s) => ELEMENT_SET.has(s), { message: 'not a chemical element symbol (e.g. "Cu", "Ni")' });
+  .refine(isChemicalSymbol, { message: 'not a chemical element symbol (e.g. "Cu", "Ni")' });
 
 /** "Cu-Ni": two element symbols joined by "-". */
 const PAIR_PATTERN = /^([A-Z][a-z]?)-([A-Z][a-z]?)$/;
@@ -471,7 +459,7 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
     const pair = parsePairKey(key);
     if (!pair) continue; // the schema already refused it
     for (const el of pair)
-      if (!ELEMENT_SET.has(el))
+      if (!isChemicalSymbol(el))
         issues.push({
           field: `ace.elementDependentCutoffs.${key}`,
           message: `"${el}" is not a chemical element symbol`,

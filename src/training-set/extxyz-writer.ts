@@ -5,7 +5,7 @@
  * the same float64, bit for bit, so nothing that matters to a fit is lost. Stress is written as the full
  * symmetric 3×3 matrix (row-major), the form ASE's reader requires; ASE turns it back into Voigt order.
  */
-import type { CalculationRecord } from '../calculations/calculation-schema';
+import type { CalculationRecord } from '../calculations';
 
 /** ASE's header for the per-atom columns this writer emits. */
 export const PROPERTIES = 'Properties=species:S:1:pos:R:3:forces:R:3';

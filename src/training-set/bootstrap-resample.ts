@@ -6,10 +6,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { PYTHON_HELPERS_DIR } from '../config/paths';
+import { PYTHON_HELPERS_DIR } from '../config';
 import { FailureType, nonRetryable, retryable } from '../errors';
-import { ProcessStartError, runProcess } from '../process/run-process';
-import { RESAMPLE_FILES, type ResampleSummary } from '../training/committee';
+import { ProcessStartError, runProcess } from '../process';
+import { type ResampleSummary } from '../api';
+import { RESAMPLE_FILES } from '../artefact-names';
 
 export interface BootstrapResampleOptions {
   python: string;

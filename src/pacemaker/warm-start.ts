@@ -22,8 +22,8 @@
  * per-atom `shift` when they were computed with "auto"), and the child gets them per element as
  * `data.reference_energy: {El: value}`, never "auto".
  */
-import type { PacemakerDocument } from './pacemaker-config';
-import type { TrainerParams, TrainerParamsInput } from './trainer-params';
+import type { PacemakerDocument } from './input-yaml';
+import type { TrainerParams, TrainerParamsInput } from '../api';
 
 /** What a warm start needs to know about its parent. Small: it is passed through workflow history. */
 export interface ParentPotential {
@@ -65,9 +65,6 @@ export class WarmStartError extends Error {
     this.name = 'WarmStartError';
   }
 }
-
-/** "name@vK": a registry id. */
-export const POTENTIAL_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*@v[1-9]\d*$/;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

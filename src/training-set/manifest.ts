@@ -3,7 +3,7 @@
  * the content hash. It is written last, so a workspace with a manifest has a complete dataset.
  */
 import { z } from 'zod';
-import { InvalidRecordsPolicySchema, SelectionSchema } from '../training/selection';
+import { InvalidRecordsPolicySchema, SelectionSchema } from '../api';
 
 const count = z.number().int().min(0);
 const IdReason = z.strictObject({ id: z.string(), reason: z.string() });

@@ -6,8 +6,8 @@
  * ApplicationFailure type callers match on (not an ActivityFailure around it).
  */
 import { FailureType } from '../errors';
-import { parseScoringRequest, type ScoringRequest } from '../candidates/scoring-request';
-import { resolveTrainerParams, TrainerParamsError } from '../trainer/trainer-params';
+import { parseScoringRequest, type ScoringRequest } from './scoring-request';
+import { resolveTrainerParams, TrainerParamsError } from './trainer-params';
 import { ActiveLearningRoundInputSchema, type ActiveLearningRound } from './active-learning';
 import { CommitteeSizeSchema } from './committee';
 import { parseTrainingRequest, type TrainingRequest } from './training-request';
@@ -71,7 +71,8 @@ export function checkTrainerParams(trainer: unknown): Resolution<never> | undefi
   }
 }
 
-export interface CommitteeInput {
+/** trainCommittee's input as it arrives, before it is checked. */
+export interface UncheckedCommitteeInput {
   request: unknown;
   committeeSize: unknown;
 }
@@ -82,13 +83,13 @@ export interface CommitteeRequest {
 }
 
 /** trainCommittee's input: the members' TrainingRequest and the committee's size. */
-export function resolveCommitteeInput(input: CommitteeInput): Resolution<CommitteeRequest> {
+export function resolveCommitteeInput(input: UncheckedCommitteeInput): Resolution<CommitteeRequest> {
   const training = resolveTrainingRequest(input.request);
   return training.ok ? withCommitteeSize(training.request, input.committeeSize) : training;
 }
 
 /** What trainCommittee checked in workflow code before patch resolve-request-once. Remove with the patch. */
-export function checkedCommitteeInput(input: CommitteeInput): Resolution<CommitteeRequest> {
+export function checkedCommitteeInput(input: UncheckedCommitteeInput): Resolution<CommitteeRequest> {
   const parsed = parseTrainingRequest(input.request);
   if (!parsed.ok)
     return { ok: false, failureType: FailureType.InvalidTrainingRequest, message: parsed.message };

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { CommitteeSizeSchema } from './committee';
+import type { ScoreCandidatesResult } from './scoring-result';
+import type { TrainingResult } from './training-result';
 
 export const ActiveLearningRoundInputSchema = z.strictObject({
   /**
@@ -41,3 +43,21 @@ export const ActiveLearningRoundInputSchema = z.strictObject({
 export type ActiveLearningRoundInput = z.input<typeof ActiveLearningRoundInputSchema>;
 
 export type ActiveLearningRound = z.output<typeof ActiveLearningRoundInputSchema>;
+
+export interface ActiveLearningRoundResult {
+  /**
+   * The potential of this round. For a committee, member 0: the next round starts warm from it (the committee
+   * as a whole scored the candidates, γ being the lowest over the members' own active sets).
+   */
+  potential: TrainingResult;
+  /** Set when the round trained a committee: every member's registry id. */
+  committee?: { committeeId: string; memberIds: string[] };
+  forceRmseMeVPerA: number;
+  /** Only when a target was given: whether the potential meets it. */
+  accepted?: boolean;
+  scores: ScoreCandidatesResult;
+  /** The candidates to label with DFT before the next round, highest score first. */
+  selectedForDft: string[];
+  /** What the next round passes as `training.initialPotential` to start warm from this one. */
+  nextInitialPotential: string;
+}

@@ -3,7 +3,7 @@
  * from the zod schema itself (through its JSON Schema), so the documentation is never written twice.
  */
 import { z } from 'zod';
-import { TrainerParamsSchema } from './trainer-params';
+import { TrainerParamsSchema } from '../api';
 
 export interface ExplainEntry {
   /** Dotted field path, e.g. "ace.embedding.ndensity". */

@@ -1,0 +1,16 @@
+/**
+ * Everything that speaks pacemaker: TrainerParams → input.yaml (and its explanation), warm starts, the
+ * basis size, the dry run, checkpoints and resumes, the log and metrics parsers, the active set, which
+ * evaluators a host has.
+ */
+export * from './active-set';
+export * from './backends';
+export * from './basis-size';
+export * from './checkpoint';
+export * from './dry-run';
+export * from './explain';
+export * from './input-yaml';
+export * from './log-tail';
+export * from './metrics-table';
+export * from './progress-parser';
+export * from './warm-start';

@@ -1,0 +1,5 @@
+/**
+ * The learning curve (SVG) drawn from pacemaker's per-iteration metrics.
+ */
+export * from './learning-curve';
+export * from './learning-curve-file';

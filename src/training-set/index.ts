@@ -1,0 +1,11 @@
+/**
+ * Completed calculations → the training set: extxyz, the pacemaker dataset, the manifest and its hash;
+ * a committee member's bootstrap resample.
+ */
+export * from './atomic-file';
+export * from './bootstrap-resample';
+export * from './canonical-hash';
+export * from './dataset-summary';
+export * from './export-training-set';
+export * from './extxyz-writer';
+export * from './manifest';
