@@ -87,7 +87,13 @@ export async function run(args: string[]): Promise<number> {
         const iterations = (await readTrainingProgress(handle))?.latest?.iteration ?? 0;
         await handle.cancel();
         await handle.result().catch(() => undefined);
-        return { label, during, signals, iterations, hours, perHour: during / hours };
+        const byType = new Map<string, number>();
+        for (const e of window) {
+          const type = String(e.eventType ?? '?');
+          byType.set(type, (byType.get(type) ?? 0) + 1);
+        }
+        const kinds = [...byType].map(([t, n]) => `${t} ${n}`).join(', ');
+        return { label, during, signals, iterations, hours, perHour: during / hours, kinds };
       } finally {
         await worker.stop();
       }
@@ -123,7 +129,9 @@ export async function run(args: string[]): Promise<number> {
       `30-day fit ≈ ${Math.round(fixed + r.perHour * thirtyDays).toLocaleString('en')} events`;
     console.log(`  a whole short training (20 iterations, completed): ${fixed} events`);
     console.log(row(baseline));
+    console.log(`      ${baseline.kinds}`);
     console.log(row(current));
+    console.log(`      ${current.kinds}`);
     // The default's checkpoint reports are too rare to appear in a few minutes: its bound comes from the interval.
     const reportsIn30Days = (thirtyDays * 3_600_000) / CHECKPOINT_REPORT_INTERVAL_MS;
     console.log(

@@ -275,3 +275,35 @@ const REQUEST_RESOLUTIONS: ReadonlySet<ActivityName> = new Set<ActivityName>([
 export function isRequestResolution(activity: ActivityName): boolean {
   return REQUEST_RESOLUTIONS.has(activity);
 }
+
+/**
+ * The set-up every file here shares: one time-skipping server and bundle per file, a fresh StubWorld per
+ * test (closed after it, and failing the test if a workflow called an activity without a double). The
+ * returned object stands for the current test's world (a proxy, so tests read `world.log` as before).
+ */
+export function stubWorldPerTest(): StubWorld {
+  // Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
+  jest.setTimeout(30_000);
+  let env: TestWorkflowEnvironment | undefined;
+  let current: StubWorld | undefined;
+  beforeAll(async () => {
+    [env] = await Promise.all([startTimeSkippingEnvironment(), workflowBundle()]);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  beforeEach(async () => {
+    current = await StubWorld.create(env!);
+  });
+  afterEach(async () => {
+    await current?.close();
+    expect(current?.log.missing).toEqual([]);
+  });
+  return new Proxy({} as StubWorld, {
+    get(_target, key) {
+      if (!current) throw new Error('the stub world exists only inside a test');
+      const value: unknown = Reflect.get(current, key, current);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}

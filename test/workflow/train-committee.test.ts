@@ -4,38 +4,17 @@
  * own failure, the others are cancelled, and every workspace is removed.
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { trainCommittee } from '../../workflows/train-committee';
 import { fail, fitThenHang, type StubImpl } from './stub-activities';
 import {
   isRequestResolution,
   scheduledActivities,
-  startTimeSkippingEnvironment,
-  StubWorld,
   visibleState,
-  workflowBundle,
   workflowFailure,
+  stubWorldPerTest,
 } from './stub-world';
 
-// Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
-jest.setTimeout(30_000);
-
-let env: TestWorkflowEnvironment;
-let world: StubWorld;
-
-beforeAll(async () => {
-  [env] = await Promise.all([startTimeSkippingEnvironment(), workflowBundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = await StubWorld.create(env);
-});
-afterEach(async () => {
-  await world?.close();
-  expect(world.log.missing).toEqual([]);
-});
+const world = stubWorldPerTest();
 
 const memberOf = (workflowId: string) => Number(/\/member-(\d+)$/.exec(workflowId)?.[1] ?? NaN);
 
@@ -108,7 +87,9 @@ test("a committee whose member's fit fails fails with that member's failure, can
     [2, 1, 'cancelled'],
   ]);
   const members = await Promise.all(
-    [0, 1, 2].map((m) => visibleState(env.client.workflow.getHandle(`${handle.workflowId}/member-${m}`))),
+    [0, 1, 2].map((m) =>
+      visibleState(world.env.client.workflow.getHandle(`${handle.workflowId}/member-${m}`)),
+    ),
   );
   expect(members.map((m) => [m.status, m.phase])).toEqual([
     ['CANCELLED', 'cancelled'],

@@ -5,39 +5,13 @@
  * notebook) says cancelled.
  */
 import { CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TrainingPhase } from '../../src/api/progress';
 import { progressQuery } from '../../src/api/training-messages';
 import { trainPotential } from '../../workflows/train-potential';
 import { fail, fitThenHang, hang, type ActivityName, type StubOverrides } from './stub-activities';
-import {
-  scheduledActivities,
-  startTimeSkippingEnvironment,
-  StubWorld,
-  visibleState,
-  workflowBundle,
-  workflowFailure,
-} from './stub-world';
+import { scheduledActivities, visibleState, workflowFailure, stubWorldPerTest } from './stub-world';
 
-// Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
-jest.setTimeout(30_000);
-
-let env: TestWorkflowEnvironment;
-let world: StubWorld;
-
-beforeAll(async () => {
-  [env] = await Promise.all([startTimeSkippingEnvironment(), workflowBundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = await StubWorld.create(env);
-});
-afterEach(async () => {
-  await world?.close();
-  expect(world.log.missing).toEqual([]);
-});
+const world = stubWorldPerTest();
 
 const HANGING_STEPS: { phase: TrainingPhase; step: ActivityName; overrides: StubOverrides }[] = [
   { phase: 'fetching-data', step: 'fetchTrainingData', overrides: { fetchTrainingData: hang } },

@@ -4,38 +4,17 @@
  * host is taken.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { trainPotential } from '../../workflows/train-potential';
 import { fail, STUB_TRAIN_ERRORS, type StubImpl } from './stub-activities';
 import {
   isRequestResolution,
   scheduledActivities,
-  startTimeSkippingEnvironment,
-  StubWorld,
   visibleState,
-  workflowBundle,
   workflowFailure,
+  stubWorldPerTest,
 } from './stub-world';
 
-// Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
-jest.setTimeout(30_000);
-
-let env: TestWorkflowEnvironment;
-let world: StubWorld;
-
-beforeAll(async () => {
-  [env] = await Promise.all([startTimeSkippingEnvironment(), workflowBundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = await StubWorld.create(env);
-});
-afterEach(async () => {
-  await world?.close();
-  expect(world.log.missing).toEqual([]);
-});
+const world = stubWorldPerTest();
 
 const EXPECTED_RESULT = {
   potentialPath: '/shared/potentials/cu-clean/v1/potential.yace',
@@ -63,9 +42,9 @@ describe('when the workspace cannot be removed', () => {
     };
     await world.startHost('host-a', { overrides: { cleanupWorkspace: busy } });
     const handle = await world.start(trainPotential, [{ campaign: 'cu-clean' }]);
-    const serverStart = await env.currentTimeMs();
+    const serverStart = await world.env.currentTimeMs();
     expect(await handle.result()).toEqual(EXPECTED_RESULT);
-    const serverElapsed = (await env.currentTimeMs()) - serverStart;
+    const serverElapsed = (await world.env.currentTimeMs()) - serverStart;
 
     // transientRetry with 5 attempts: 2 + 4 + 8 + 16 s of backoff, skipped by the test server.
     expect(world.log.of('cleanupWorkspace').map((c) => [c.attempt, c.outcome])).toEqual(

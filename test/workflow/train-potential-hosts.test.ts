@@ -4,38 +4,17 @@
  * queue during any step, and gives up after limits.maxHostAttempts hosts.
  */
 import { ActivityFailure, type ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { trainPotential } from '../../workflows/train-potential';
 import { fail, STUB_TRAIN_ERRORS, type ActivityName, type StubOverrides } from './stub-activities';
 import {
   scheduledActivities,
-  startTimeSkippingEnvironment,
-  StubWorld,
   type HostOptions,
   visibleState,
-  workflowBundle,
   workflowFailure,
+  stubWorldPerTest,
 } from './stub-world';
 
-// Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
-jest.setTimeout(30_000);
-
-let env: TestWorkflowEnvironment;
-let world: StubWorld;
-
-beforeAll(async () => {
-  [env] = await Promise.all([startTimeSkippingEnvironment(), workflowBundle()]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = await StubWorld.create(env);
-});
-afterEach(async () => {
-  await world?.close();
-  expect(world.log.missing).toEqual([]);
-});
+const world = stubWorldPerTest();
 
 const HOST_STEPS = [
   'fetchTrainingData',
