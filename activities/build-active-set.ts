@@ -4,9 +4,9 @@
  * (`PyACECalculator.set_active_set`) need for the extrapolation grade gamma. The options, and why, are in
  * src/pacemaker/active-set.ts.
  *
- * - Runs next to the potential (in the workspace), without a shell, in a process group of its own (pid
- *   file in the workspace, like the fit): a cancelled activity stops the whole group, and a retry after a
- *   worker crash stops whatever the crashed attempt left running before it starts again.
+ * - Runs next to the potential (in the workspace) through runProcess: without a shell, in a process group
+ *   of its own (pid file in the workspace, like the fit): a cancelled activity stops the whole group, and a
+ *   retry after a worker crash stops whatever the crashed attempt left running before it starts again.
  * - Its output goes to `pace_activeset.log` in the workspace; only its tail and its per-element summary
  *   lines are kept in memory.
  * - The dataset is pacemaker's own record of the training split (`fitting_data_info.pckl.gzip`, written
@@ -17,7 +17,6 @@
  *   failing the training. Any other failure is InvalidTrainerOutput with the tail of the log.
  */
 import { CancelledFailure, Context } from '@temporalio/activity';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_SET_FILES } from '../src/artefact-names';
@@ -32,7 +31,7 @@ import {
   type ActiveSetElement,
   readableTail,
 } from '../src/pacemaker';
-import { stopRecordedGroup, terminateGroup, writePidFile } from '../src/process';
+import { ProcessStartError, runRecordedProcess, stopRecordedGroup } from '../src/process';
 
 export interface BuildActiveSetInput {
   workspaceDir: string;
@@ -102,58 +101,43 @@ export function createBuildActiveSetActivity(deps: BuildActiveSetDeps) {
     const started = performance.now();
     const heartbeat = () =>
       ctx.heartbeat({ step: 'active-set', seconds: Math.round((performance.now() - started) / 1000) });
-    heartbeat();
 
     const output = createOutputCollector(isActiveSetSummaryLine);
-    const log = fs.openSync(logPath, 'a');
-    const child = spawn(deps.paceActivesetBin, args, {
-      cwd: potentialDir,
-      detached: true, // own process group: cancellation stops all of it
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    // Listened to at once: a missing executable is reported as an 'error' event after spawn returns.
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    const pid = child.pid;
-    if (pid !== undefined) writePidFile(pidPath, pid);
-    const onOutput = (chunk: Buffer) => {
-      fs.writeSync(log, chunk);
-      output.push(chunk.toString('utf8'));
-    };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
-    let cancelled = false;
-    const onCancel = () => {
-      cancelled = true;
-      ctx.log.info(`cancelling: stopping pace_activeset process group ${pid}`);
-      if (pid !== undefined) void terminateGroup(pid, killGraceMs);
-    };
-    ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-    const ticker = setInterval(heartbeat, heartbeatIntervalMs);
-    const exit = await exited
-      .catch((err: unknown) => {
-        throw nonRetryable(
-          FailureType.WorkerMisconfigured,
-          `could not run pace_activeset (${deps.paceActivesetBin}): ${String(err)}; set PACE_ACTIVESET_BIN`,
-        );
-      })
-      .finally(() => {
-        clearInterval(ticker);
-        ctx.cancellationSignal.removeEventListener('abort', onCancel);
-        fs.closeSync(log);
+    let pid: number | undefined;
+    const onCancel = () => ctx.log.info(`cancelling: stopping pace_activeset process group ${pid}`);
+    let exit;
+    try {
+      ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+      exit = await runRecordedProcess({
+        command: deps.paceActivesetBin,
+        args,
+        cwd: potentialDir,
+        env: { ...process.env, PYTHONUNBUFFERED: '1' },
+        signal: ctx.cancellationSignal,
+        killGraceMs,
+        pidFile: pidPath,
+        logFile: logPath,
+        onSpawn: (leader) => (pid = leader),
+        onOutput: (chunk) => output.push(chunk.toString('utf8')),
+        heartbeat,
+        heartbeatIntervalMs,
       });
+    } catch (err) {
+      if (!(err instanceof ProcessStartError)) throw err;
+      throw nonRetryable(
+        FailureType.WorkerMisconfigured,
+        `could not run pace_activeset (${deps.paceActivesetBin}): ${String(err.cause)}; set PACE_ACTIVESET_BIN`,
+      );
+    } finally {
+      ctx.cancellationSignal.removeEventListener('abort', onCancel);
+    }
     output.end();
-    // The leader is gone; no process of its group may outlive it.
-    if (pid !== undefined) await terminateGroup(pid, killGraceMs);
-    fs.rmSync(pidPath, { force: true });
     const seconds = (performance.now() - started) / 1000;
     const summary = output.kept();
     const result = { dataset: path.basename(dataset), seconds, elements: parseActiveSetLog(summary) };
 
-    if (cancelled) throw new CancelledFailure('building the active set cancelled; pace_activeset stopped');
+    if (exit.cancelled)
+      throw new CancelledFailure('building the active set cancelled; pace_activeset stopped');
     if (exit.signal) {
       throw retryable(
         FailureType.ProcessKilled,

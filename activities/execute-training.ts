@@ -2,20 +2,21 @@
  * executeTraining: runs pacemaker in the workspace, reports progress, honours cancellation, resumes from
  * its checkpoint after a crash, and converts the result to .yace.
  *
- * - pacemaker is spawned without a shell, in a process group of its own; its output is appended to
- *   `pacemaker.log` in the workspace and parsed as it arrives.
+ * - pacemaker runs through runProcess (src/process): without a shell, in a process group of its own (pid
+ *   file in the workspace); its output is appended byte for byte to `pacemaker.log` in the workspace and
+ *   parsed as it arrives.
  * - Heartbeats carry a small TrainingProgress every few seconds (the Web UI and `mlip-train status` show
  *   them); a signal reaches the workflow only when the training's story changes (src/training/
  *   progress-reports.ts), so its history does not grow with the fit.
  * - Cancellation: SIGTERM to the group, SIGKILL after a grace period, then the cancellation is rethrown.
- * - Drain (the worker shuts down: SIGTERM to it): SIGINT to pacemaker, which stops between two iterations
- *   with its checkpoint whole (it rewrites it after every iteration, from Python, so the interrupt lands
- *   after a write, never inside one), then a retryable WorkerShuttingDown hands the fit back to resume.
+ * - Drain (the worker shuts down: SIGTERM to it): SIGINT to pacemaker (runProcess's `interrupt`; SIGTERM
+ *   if it still runs after drainGraceMs), which stops between two iterations with its checkpoint whole
+ *   (it rewrites it after every iteration, from Python, so the interrupt lands after a write, never
+ *   inside one), then a retryable WorkerShuttingDown hands the fit back to resume.
  * - A retry after a worker crash stops the pacemaker a previous attempt left running (pid file) and
  *   continues from the latest interim potential with the remaining iteration budget.
  */
 import { Context, CancelledFailure } from '@temporalio/activity';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TRAINER_FILES } from '../src/artefact-names';
@@ -29,11 +30,10 @@ import {
   createProgressParser,
 } from '../src/pacemaker';
 import {
-  interruptGroup,
-  stopRecordedGroup,
-  terminateGroup,
-  writePidFile,
+  ProcessStartError,
   runProcess,
+  runRecordedProcess,
+  stopRecordedGroup,
   type Semaphore,
 } from '../src/process';
 import { PYTHON_HELPERS_DIR } from '../src/config';
@@ -249,27 +249,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       resumedFrom: string | undefined,
       before: number,
     ) {
-      const log = fs.openSync(logPath, 'a');
-      const child = spawn(deps.pacemakerBin, args, {
-        cwd: ws,
-        detached: true, // own process group: cancel kills all of it; survives a worker crash
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PYTHONUNBUFFERED: '1' },
-      });
-      if (child.pid === undefined) {
-        fs.closeSync(log);
-        throw nonRetryable(
-          FailureType.WorkerMisconfigured,
-          `could not start pacemaker (${deps.pacemakerBin})`,
-        );
-      }
-      const pid = child.pid;
-      writePidFile(pidPath, pid);
       const parser = createProgressParser();
-      const onOutput = (chunk: Buffer) => {
-        fs.writeSync(log, chunk);
-        if (parser.push(chunk.toString('utf8'))) update();
-      };
       const update = () => {
         const snap = parser.snapshot();
         progress = {
@@ -289,40 +269,61 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
           return undefined;
         }
       };
-      child.stdout.on('data', onOutput);
-      child.stderr.on('data', onOutput);
 
+      // The activity's cancellation is one of two stops: a cancelled training's (SIGTERM to the group)
+      // or, when the worker shuts down, a drain (SIGINT: pacemaker stops at its checkpoint).
+      const cancel = new AbortController();
+      const drain = new AbortController();
       let cancelled = false;
       let drained = false;
-      const ticker = setInterval(() => report(), heartbeatIntervalMs);
+      let pid: number | undefined;
       const onCancel = () => {
         if (workerShuttingDown()) {
           drained = true;
           ctx.log.info(`worker shutting down: interrupting pacemaker (group ${pid}) at its next checkpoint`);
-          void interruptGroup(pid, drainGraceMs, killGraceMs);
+          drain.abort();
           return;
         }
         cancelled = true;
         ctx.log.info(`cancelling: stopping pacemaker process group ${pid}`);
-        void terminateGroup(pid, killGraceMs);
+        cancel.abort();
       };
-      ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-      const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-        (resolve, reject) => {
-          child.once('error', reject);
-          child.once('close', (code, signal) => resolve({ code, signal }));
-        },
-      ).finally(() => {
-        clearInterval(ticker);
+
+      let exit;
+      try {
+        ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+        exit = await runRecordedProcess({
+          command: deps.pacemakerBin,
+          args,
+          cwd: ws,
+          env: { ...process.env, PYTHONUNBUFFERED: '1' },
+          signal: cancel.signal,
+          interrupt: drain.signal,
+          interruptGraceMs: drainGraceMs,
+          killGraceMs,
+          // Its own process group survives a worker crash: the next attempt finds it through the pid file.
+          pidFile: pidPath,
+          // Byte for byte into the log (pyace's \r progress included), and to the progress parser.
+          logFile: logPath,
+          onSpawn: (leader) => (pid = leader),
+          onOutput: (chunk) => {
+            if (parser.push(chunk.toString('utf8'))) update();
+          },
+          heartbeat: () => report(),
+          heartbeatIntervalMs,
+        });
+      } catch (err) {
+        if (!(err instanceof ProcessStartError)) throw err;
+        throw nonRetryable(
+          FailureType.WorkerMisconfigured,
+          `could not start pacemaker (${deps.pacemakerBin})`,
+        );
+      } finally {
         ctx.cancellationSignal.removeEventListener('abort', onCancel);
-        fs.closeSync(log);
-      });
+      }
       if (parser.end()) update();
-      // The leader is gone; make sure no process of its group outlives it, then forget the pid.
-      await terminateGroup(pid, killGraceMs);
-      fs.rmSync(pidPath, { force: true });
       report();
-      return { ...exit, cancelled, drained };
+      return { code: exit.code, signal: exit.signal, cancelled, drained };
     }
   }
 

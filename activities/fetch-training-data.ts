@@ -14,7 +14,7 @@
  * outputs.
  */
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { activityContext } from './context';
 import { DATASET_FILES } from '../src/artefact-names';
 import { type DatabaseHandle, classifyMongoError } from '../src/db';
 import { DatasetSummarySchema, type DatasetSummary, exportTrainingSet } from '../src/training-set';
@@ -39,15 +39,6 @@ export interface FetchTrainingDataDeps {
 }
 
 export const DEFAULT_FETCH_HEARTBEAT_INTERVAL_MS = 1_000;
-
-/** The activity context when running inside a Temporal worker; undefined when called directly. */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
 
 export function createFetchTrainingDataActivity(deps: FetchTrainingDataDeps) {
   return {

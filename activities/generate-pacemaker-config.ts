@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
 import { CONFIG_FILES } from '../src/artefact-names';
+import { activityContext } from './context';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import { bootstrapResample, type BootstrapResampleResult, type DatasetSummary } from '../src/training-set';
 import {
@@ -73,23 +73,6 @@ export interface GeneratePacemakerConfigDeps {
   heartbeatIntervalMs?: number;
 }
 
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // not running inside an activity (direct call in a test or the CLI)
-  }
-}
-
-/** The activity's cancellation, or undefined outside an activity. */
-function cancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined; // not running inside an activity
-  }
-}
-
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 
 /**
@@ -124,13 +107,14 @@ function resample(
   workspaceDir: string,
   seed: number,
 ): Promise<BootstrapResampleResult> {
+  const ctx = activityContext();
   return bootstrapResample({
     python: deps.python,
     datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
     workspaceDir,
     seed,
-    signal: cancellationSignal(),
-    heartbeat,
+    signal: ctx?.cancellationSignal,
+    heartbeat: () => ctx?.heartbeat(),
     heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
   });
 }
@@ -140,6 +124,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
     async generatePacemakerConfig(
       input: GeneratePacemakerConfigInput,
     ): Promise<GeneratePacemakerConfigResult> {
+      const ctx = activityContext();
       let trainer: TrainerParams;
       let yamlText: string;
       let elements: string[];
@@ -196,8 +181,8 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         inputYamlPath,
         cwd: dryRunDir,
         timeoutMs: deps.dryRunTimeoutMs,
-        signal: cancellationSignal(),
-        heartbeat,
+        signal: ctx?.cancellationSignal,
+        heartbeat: () => ctx?.heartbeat(),
         heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       });
       if (!result.ok) {

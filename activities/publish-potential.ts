@@ -12,10 +12,8 @@
  * optional: a fit that drew none publishes without them.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { PUBLISH_KEY_FILE, PUBLISHED_FILES, TRAINER_FILES } from '../src/artefact-names';
 import type { DatasetSummary } from '../src/training-set';
 import type { DatabaseHandle } from '../src/db';
@@ -28,8 +26,8 @@ import {
 } from '../src/registry';
 import { potentialId, type FinalMetrics } from '../src/api';
 import { writeLearningCurveFile } from '../src/plot';
-
-const execFileAsync = promisify(execFile);
+import { runProcess } from '../src/process';
+import { activityContext } from './context';
 
 /** Bounds on what is copied: at most this many figures (by name), each at most this large. */
 export const MAX_FIGURES = 50;
@@ -128,8 +126,15 @@ function versionDirs(nameDir: string): { version: number; dir: string }[] {
 export function createPublishPotentialActivity(deps: PublishDeps) {
   let pacemakerVersion: Promise<string> | undefined;
   const getPacemakerVersion = () =>
-    (pacemakerVersion ??= execFileAsync(deps.pacemakerBin, ['--version'], { timeout: 60_000 }).then(
-      ({ stdout }) => /version:\s*(\S+)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0] ?? 'unknown',
+    (pacemakerVersion ??= runProcess({
+      command: deps.pacemakerBin,
+      args: ['--version'],
+      timeoutMs: 60_000,
+    }).then(
+      ({ code, stdoutTail: stdout }) =>
+        code !== 0
+          ? 'unknown'
+          : (/version:\s*(\S+)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0] ?? 'unknown'),
       () => 'unknown',
     ));
   // Asked once when the worker starts, so that no publish waits for a Python start-up.
@@ -235,7 +240,10 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       if (fs.existsSync(curve)) {
         copies.push([curve, PUBLISHED_FILES.fitMetrics]);
         const title = `${input.name}: learning curve (campaign ${input.campaign})`;
-        writeLearningCurveFile(curve, path.join(staging, PUBLISHED_FILES.learningCurve), title);
+        const ctx = activityContext();
+        writeLearningCurveFile(curve, path.join(staging, PUBLISHED_FILES.learningCurve), title, (message) =>
+          ctx ? ctx.log.warn(message) : console.warn(message),
+        );
       }
       const figures = pacemakerFigures(input.workspaceDir);
       if (figures.length > 0) fs.mkdirSync(path.join(staging, TRAINER_FILES.figuresDir));

@@ -25,12 +25,11 @@ import {
   SCORING_REPORT_INTERVAL_MS,
   type ScoringCounts,
 } from '../src/api';
-import { CancelledFailure, Context } from '@temporalio/activity';
-import { spawn } from 'node:child_process';
+import { CancelledFailure } from '@temporalio/activity';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
+import type { Writable } from 'node:stream';
 import type { AnyBulkWriteOperation, Document, Filter } from 'mongodb';
 import {
   decodeCandidate,
@@ -46,7 +45,8 @@ import { COLLECTIONS, type DatabaseHandle, classifyMongoError } from '../src/db'
 import { potentialsCollection, type PotentialRecord } from '../src/registry';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import { readableTail } from '../src/pacemaker';
-import { terminateGroup, Semaphore } from '../src/process';
+import { ProcessStartError, runProcessLines, Semaphore } from '../src/process';
+import { activityContext } from './context';
 
 /** Structures sent to the scorer and not yet answered: enough to keep it busy, a few hundred kB at most. */
 export const IN_FLIGHT = 64;
@@ -160,14 +160,6 @@ function abortError(): Error {
   return err;
 }
 
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
 export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
   const killGraceMs = deps.killGraceMs ?? 10_000;
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
@@ -231,31 +223,42 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
     const candidates = db.collection(COLLECTIONS.candidates);
 
     // --- the scorer ---------------------------------------------------------------------------------------
-    const child = spawn(deps.python, scorerArgs(potential.members), {
-      detached: true, // own process group: cancellation stops all of it
-      stdio: ['pipe', 'pipe', 'pipe'],
+    // Stopped by cancellation, and by a failure on this side (reading candidates, the scorer's protocol).
+    const stop = new AbortController();
+    let stdin: Writable | undefined;
+    let scorerPid: number | undefined;
+    const scorerRun = runProcessLines({
+      command: deps.python,
+      args: scorerArgs(potential.members),
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve({ code, signal }));
+      signal: stop.signal,
+      killGraceMs,
+      stdin: (input) => (stdin = input),
+      tailBytes: 8000,
+      onSpawn: (pid) => (scorerPid = pid),
     });
     let spawnError: Error | undefined;
-    exited.catch((err: unknown) => (spawnError = err as Error)); // reported below, never unhandled
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8000)));
-    // Writing to a scorer that died is reported by its exit below, not as an unhandled EPIPE.
-    child.stdin.on('error', () => undefined);
-    const pid = child.pid;
-    const reader = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
-    const lines = reader[Symbol.asyncIterator]();
+    const exited = scorerRun.result.then(
+      (r) => ((stderr = r.stderrTail), { code: r.code, signal: r.signal }),
+      (err: unknown) => {
+        spawnError = err instanceof ProcessStartError ? (err.cause as Error) : (err as Error);
+        throw err;
+      },
+    );
+    exited.catch(() => undefined); // reported below, never unhandled
+    const lines = scorerRun.lines;
 
     const halt = new AbortController();
     let cancelled = false;
-    const stopScorer = () => (pid === undefined ? Promise.resolve() : terminateGroup(pid, killGraceMs));
+    /** Stops the scorer's process group; resolves once it is gone and its output read. */
+    const stopScorer = async () => {
+      stop.abort();
+      await exited.catch(() => undefined);
+    };
     const onCancel = () => {
       cancelled = true;
-      ctx?.log.info(`cancelling: stopping the candidate scorer (process group ${pid})`);
+      ctx?.log.info(`cancelling: stopping the candidate scorer (process group ${scorerPid})`);
       halt.abort();
       void stopScorer();
     };
@@ -303,6 +306,8 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
       const scorer = { peakRssKB: null as number | null };
 
       const produce = async () => {
+        const input = stdin;
+        if (!input) throw new Error('the candidate scorer has no stdin'); // runProcessLines gives it one at start
         const cursor = openCandidateCursor(db, selection);
         try {
           for (;;) {
@@ -322,13 +327,13 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
             }
             const release = await window.acquire(halt.signal);
             inFlight.push({ id, rawId: (doc as Document)._id, release });
-            if (!child.stdin.write(JSON.stringify({ id, structure }) + '\n'))
-              await once(child.stdin, 'drain', { signal: halt.signal });
+            if (!input.write(JSON.stringify({ id, structure }) + '\n'))
+              await once(input, 'drain', { signal: halt.signal });
           }
         } finally {
           await cursor.close().catch(() => undefined);
         }
-        child.stdin.end();
+        input.end();
       };
 
       let pending: AnyBulkWriteOperation<Document>[] = [];
@@ -422,7 +427,7 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
     } finally {
       clearInterval(ticker);
       ctx?.cancellationSignal.removeEventListener('abort', onCancel);
-      if (child.exitCode === null && child.signalCode === null) await stopScorer();
+      await stopScorer(); // nothing left to stop when it has ended by itself
     }
   }
 

@@ -21,13 +21,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { intListOption, intOption } from './options';
 import {
+  fitInput,
   fmt,
-  intOption,
   describeSiliconDataset,
   makeSiliconDataset,
   pacemakerInput,
-  runPacemaker,
   writeSummary,
   type FitFigures,
 } from './pacemaker-fit';
@@ -38,15 +38,6 @@ type Evaluator = (typeof EVALUATORS)[number];
 /** Shapes that hold thousands of functions: the requested count is what pacemaker keeps. */
 const SHAPES = { correlationOrder: 4, nradmaxByOrder: [15, 6, 4, 3], lmaxByOrder: [0, 3, 3, 2] };
 
-function sizesOption(args: string[]): number[] {
-  const i = args.indexOf('--sizes');
-  if (i < 0) return [20, 60, 150];
-  const sizes = (args[i + 1] ?? '').split(',').map(Number);
-  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0))
-    throw new Error(`--sizes must be positive integers separated by commas, got ${args[i + 1]}`);
-  return sizes;
-}
-
 const ratio = (a: number | null | undefined, b: number | null | undefined, digits = 2) =>
   a !== null && a !== undefined && b !== null && b !== undefined && b !== 0 ? fmt(a / b, digits) : '—';
 
@@ -55,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
   const test = intOption(args, 'test', 25);
   const iterations = intOption(args, 'iterations', 5);
   const pyaceIterations = intOption(args, 'pyace-iterations', iterations);
-  const sizes = sizesOption(args);
+  const sizes = intListOption(args, 'sizes', [20, 60, 150]);
   const pyaceMax = intOption(args, 'pyace-max-functions', Math.max(...sizes), true);
   const seed = intOption(args, 'seed', 0, true);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlip-bench-backends-'));
@@ -76,23 +67,18 @@ export async function run(args: string[]): Promise<number> {
           continue;
         }
         const iters = evaluator === 'pyace' ? pyaceIterations : iterations;
-        const dir = path.join(outDir, `${evaluator}-${size}`);
-        fs.mkdirSync(dir);
-        fs.writeFileSync(
-          path.join(dir, 'input.yaml'),
-          pacemakerInput(
-            {
-              ace: { ...SHAPES, functionsPerElement: size },
-              optimizer: { maxIterations: iters },
-              backend: { evaluator },
-              testSize: 0,
-            },
-            dataset,
-            `bench backends: ${evaluator}, ${size} functions/element, ${iters} iterations`,
-          ),
+        const input = pacemakerInput(
+          {
+            ace: { ...SHAPES, functionsPerElement: size },
+            optimizer: { maxIterations: iters },
+            backend: { evaluator },
+            testSize: 0,
+          },
+          dataset,
+          `bench backends: ${evaluator}, ${size} functions/element, ${iters} iterations`,
         );
         console.log(`  ${size} functions, ${evaluator}, ${iters} iterations:`);
-        const fit = await runPacemaker(dir, `${evaluator} ${size}`);
+        const fit = await fitInput(path.join(outDir, `${evaluator}-${size}`), input, `${evaluator} ${size}`);
         if (fit.functions !== size)
           console.log(`    NOTE: pacemaker kept ${fit.functions} functions, not the ${size} asked for`);
         console.log(

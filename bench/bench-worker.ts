@@ -4,10 +4,9 @@
  * cadences (as `npm run worker` runs it).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import fs from 'node:fs';
 import path from 'node:path';
 import { loadEnv, type Env } from '../src/config';
-import { startTestServices, stopProcessGroups } from '../test/harness/services';
+import { startEphemeralServices, stopEphemeralServices } from '../src/dev-services';
 
 export interface BenchServices {
   env: Env;
@@ -19,7 +18,7 @@ export interface BenchServices {
 export async function startBenchServices(taskQueue: string, outDir: string): Promise<BenchServices> {
   // The worker's INFO lines would interleave with the figures: warnings and errors only.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await startTestServices();
+  const services = await startEphemeralServices();
   const env = loadEnv({
     ...process.env,
     TEMPORAL_ADDRESS: services.temporalAddress,
@@ -34,8 +33,7 @@ export async function startBenchServices(taskQueue: string, outDir: string): Pro
   return {
     env,
     async stop() {
-      await stopProcessGroups(services.processes);
-      fs.rmSync(services.scratchDir, { recursive: true, force: true });
+      await stopEphemeralServices(services);
     },
   };
 }

@@ -8,7 +8,7 @@
  * No Temporal: for each mechanism, --members pacemaker fits run directly, one after another, each in a
  * folder of its own, with the product's input.yaml (resolveTrainerParams → buildPacemakerDocument →
  * renderPacemakerYaml, member i with seed 42 + i) and, for bootstrap, the product's resample
- * (src/dataset/bootstrap-resample.ts → python/bootstrap_dataset.py). The data: --structures EMT Cu
+ * (src/training-set/bootstrap-resample.ts → python/bootstrap_dataset.py). The data: --structures EMT Cu
  * structures of `mlip-train seed-demo`'s sequence for --seed. The held-out structures
  * (python/committee_calibration.py evaluate) span easy to hard; per structure, the disagreement is the mean
  * over atoms of the members' per-atom force spread, the error the force RMSE of the committee's mean
@@ -16,11 +16,9 @@
  * and the held-out structures in four bins of disagreement (mean disagreement, mean and median error,
  * count). --repeats R repeats everything on R training sets (seeds seed … seed + R - 1).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { PYTHON_HELPERS_DIR } from '../src/config';
 import { bootstrapResample } from '../src/training-set';
 import { buildPacemakerDocument, renderPacemakerYaml } from '../src/pacemaker';
@@ -30,9 +28,10 @@ import {
   DEFAULT_TRAINER_SEED,
   resampleNote,
 } from '../src/api';
-import { fmt, intOption, PYTHON, runPacemaker, writeSummary, type FitFigures } from './pacemaker-fit';
+import { intOption } from './options';
+import { fitInput, fmt, PYTHON, writeSummary, type FitFigures } from './pacemaker-fit';
+import { runJsonCommand } from './run-command';
 
-const execFileAsync = promisify(execFile);
 const CALIBRATION = path.join(PYTHON_HELPERS_DIR, 'committee_calibration.py');
 
 type Mechanism = 'bootstrap' | 'seed-only';
@@ -66,9 +65,9 @@ interface MechanismResult {
   calibration: Calibration;
 }
 
-async function python(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(PYTHON, args, { maxBuffer: 16 << 20 });
-  return stdout.trim().split('\n').at(-1) ?? '';
+/** committee_calibration.py's answer: the last line it prints, as JSON. */
+function python<T>(args: string[]): Promise<T> {
+  return runJsonCommand<T>(PYTHON, args, { maxOutputBytes: 16 << 20 });
 }
 
 async function trainMember(
@@ -104,8 +103,7 @@ async function trainMember(
     });
     note = `bench committee, seed only: member ${member} differs from the others by its seed (${params.seed}) alone`;
   }
-  fs.writeFileSync(path.join(dir, 'input.yaml'), renderPacemakerYaml(doc, note));
-  return runPacemaker(dir, `${mechanism} m${member}`, 60);
+  return fitInput(dir, renderPacemakerYaml(doc, note), `${mechanism} m${member}`, 60);
 }
 
 function printCalibration(label: string, c: Calibration) {
@@ -157,17 +155,15 @@ export async function run(args: string[]): Promise<number> {
     for (let r = 0; r < repeats; r++) {
       const dataSeed = seed + r;
       const datasetPath = path.join(outDir, `data-${dataSeed}.pckl.gzip`);
-      const dataset = JSON.parse(
-        await python([
-          CALIBRATION,
-          'dataset',
-          datasetPath,
-          '--count',
-          String(structures),
-          '--seed',
-          String(dataSeed),
-        ]),
-      ) as { path: string; structures: number; atoms: number };
+      const dataset = await python<{ path: string; structures: number; atoms: number }>([
+        CALIBRATION,
+        'dataset',
+        datasetPath,
+        '--count',
+        String(structures),
+        '--seed',
+        String(dataSeed),
+      ]);
       console.log(`  data seed ${dataSeed}: ${dataset.structures} structures, ${dataset.atoms} atoms`);
       for (const { name } of MECHANISMS) {
         const fits: FitFigures[] = [];
@@ -175,17 +171,15 @@ export async function run(args: string[]): Promise<number> {
           fits.push(
             await trainMember(name, m, path.join(outDir, `${dataSeed}`, name, `m${m}`), dataset, trainer),
           );
-        const calibration = JSON.parse(
-          await python([
-            CALIBRATION,
-            'evaluate',
-            ...fits.map((f) => path.join(f.dir, 'output_potential.yaml')),
-            '--count',
-            String(heldOut),
-            '--seed',
-            String(heldOutSeed),
-          ]),
-        ) as Calibration;
+        const calibration = await python<Calibration>([
+          CALIBRATION,
+          'evaluate',
+          ...fits.map((f) => path.join(f.dir, 'output_potential.yaml')),
+          '--count',
+          String(heldOut),
+          '--seed',
+          String(heldOutSeed),
+        ]);
         results.push({
           mechanism: name,
           dataSeed,

@@ -7,13 +7,13 @@
  * contract-v1 calculations of 32–64 atoms, and at each size runs each side once in a fresh process:
  * structures/s, MB/s written, peak RSS. Two sizes show whether memory stays flat as the dataset grows.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { INSTALLED, PROJECT_ROOT } from '../src/config';
-import { startMongoWireServer, stopProcessGroups } from '../test/harness/services';
+import { startMongoWireServer, stopServices } from '../src/dev-services';
 import { rng } from './random';
+import { runJsonCommand } from './run-command';
 
 interface Measurement {
   seconds: number;
@@ -49,18 +49,13 @@ export function syntheticDoc(index: number) {
   };
 }
 
+/** A measuring process (ours or the baseline): its last line of stdout is its Measurement. */
 function runJson(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 20, cwd: PROJECT_ROOT, env }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${path.basename(command)} failed: ${err.message}\n${stderr}`));
-      const last = stdout.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(last) as Measurement);
-    });
-  });
+  return runJsonCommand<Measurement>(command, args, { cwd: PROJECT_ROOT, env });
 }
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
@@ -145,7 +140,7 @@ export async function run(args: string[]): Promise<number> {
     }
   } finally {
     await client.close();
-    await stopProcessGroups([server.handle]);
+    await stopServices([server.handle]);
     if (!args.includes('--keep')) fs.rmSync(outDir, { recursive: true, force: true });
   }
   const first = rows[0]!;

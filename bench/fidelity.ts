@@ -4,7 +4,7 @@
  * held-out energy RMSE < 5 meV/atom and force RMSE < 100 meV/Å, within 30 minutes on 2 cores.
  *
  * Pipeline mode (the default) runs the product end to end, as bench/orchestration.ts does: its own
- * ephemeral Temporal dev server and MongoDB-wire server (test/harness/services.ts), a campaign seeded
+ * ephemeral Temporal dev server and MongoDB-wire server (src/dev-services), a campaign seeded
  * through the real CLI (`mlip-train seed-demo --labeller kumagai-si --count N --seed S`: diverse silicon
  * labelled with the Kumagai many-body potential), a training worker in this process
  * (createTrainingWorkers, production cadences), and the trainPotential workflow started with
@@ -35,27 +35,25 @@ import {
 } from '../src/api';
 import { PUBLISHED_FILES } from '../src/artefact-names';
 import type { WorkflowHandle } from '@temporalio/client';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { main as cli, readTrainingProgress } from '../src/cli';
+import { readTrainingProgress } from '../src/cli';
 import { PROJECT_ROOT } from '../src/config';
 import { startInProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
+import { intOption, optionalIntOption } from './options';
 import {
+  fitInput,
   fmt,
-  intOption,
   describeSiliconDataset,
   makeSiliconDataset,
   pacemakerInput,
-  runPacemaker,
   writeSummary,
 } from './pacemaker-fit';
-
-const execFileAsync = promisify(execFile);
+import { runJsonCommand } from './run-command';
+import { seedDemo } from './seed-demo';
 
 /** Targets for a usable potential of this data: held-out RMSE, and the default pipeline's wall time. */
 const TARGET_ENERGY_MEV_PER_ATOM = 5;
@@ -144,7 +142,7 @@ async function runPipeline(args: string[]): Promise<number> {
   const check = intOption(args, 'check', 100, true);
   const checkSeed = intOption(args, 'check-seed', seed + 1, true);
   const pollS = intOption(args, 'poll', 30);
-  const cap = args.includes('--iterations') ? intOption(args, 'iterations', 1) : undefined;
+  const cap = optionalIntOption(args, 'iterations');
   if (checkSeed === seed) throw new Error('--check-seed must differ from --seed: the check is on other data');
   // The request: the campaign and nothing else (or only the iteration count capped, for a smoke check).
   const request: { campaign: string; trainer?: TrainerParamsInput } =
@@ -185,29 +183,15 @@ async function runPipeline(args: string[]): Promise<number> {
   let stopWorkers = async () => {};
   let onSignal: (() => void) | undefined;
   try {
-    const seedOut: string[] = [];
     const tSeed = performance.now();
-    const seeded = await cli(
-      [
-        'seed-demo',
-        '--labeller',
-        'kumagai-si',
-        '--campaign',
-        CAMPAIGN,
-        '--count',
-        String(structures),
-        '--seed',
-        String(seed),
-      ],
-      {
-        out: (l) => seedOut.push(l),
-        err: (l) => seedOut.push(l),
-        env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB, MLIP_PYTHON: env.MLIP_PYTHON },
-      },
-    );
-    if (seeded !== 0) throw new Error(`seed-demo failed:\n${seedOut.join('\n')}`);
+    const seeded = await seedDemo(env, {
+      labeller: 'kumagai-si',
+      campaign: CAMPAIGN,
+      count: structures,
+      seed,
+    });
     const seedS = seconds(tSeed);
-    console.log(`  seeded: ${seedOut.join(' ').trim()} (${fmt(seedS)} s)`);
+    console.log(`  seeded: ${seeded} (${fmt(seedS)} s)`);
 
     // A worker as `npm run worker` runs it (production cadences), in this process.
     const worker = await startInProcessWorkers(env);
@@ -267,22 +251,17 @@ async function runPipeline(args: string[]): Promise<number> {
       console.log(
         `  independent check: the published .yace (pyace) on ${check} structures of seed ${checkSeed}`,
       );
-      const { stdout } = await execFileAsync(
-        env.MLIP_PYTHON,
-        [
-          path.join(PROJECT_ROOT, 'bench', 'evaluate_potential.py'),
-          result.potentialPath,
-          '--count',
-          String(check),
-          '--seed',
-          String(checkSeed),
-          // The reference energies pacemaker subtracted (reference_energy: auto): the .yace predicts the rest.
-          '--pacemaker-log',
-          path.join(publishedDir, PUBLISHED_FILES.log),
-        ],
-        { maxBuffer: 1 << 20 },
-      );
-      independent = JSON.parse(stdout) as CheckErrors;
+      independent = await runJsonCommand<CheckErrors>(env.MLIP_PYTHON, [
+        path.join(PROJECT_ROOT, 'bench', 'evaluate_potential.py'),
+        result.potentialPath,
+        '--count',
+        String(check),
+        '--seed',
+        String(checkSeed),
+        // The reference energies pacemaker subtracted (reference_energy: auto): the .yace predicts the rest.
+        '--pacemaker-log',
+        path.join(publishedDir, PUBLISHED_FILES.log),
+      ]);
     }
 
     await stopWorkers();
@@ -394,7 +373,7 @@ async function runDirect(args: string[]): Promise<number> {
   const train = intOption(args, 'train', 400);
   const test = intOption(args, 'test', 100);
   const seed = intOption(args, 'seed', 0, true);
-  const cap = args.includes('--iterations') ? intOption(args, 'iterations', 1) : undefined;
+  const cap = optionalIntOption(args, 'iterations');
   // The defaults, untouched (or with only the iteration count capped, for a smoke check).
   const trainer = cap === undefined ? {} : { optimizer: { maxIterations: cap } };
   const defaults = resolveTrainerParams(trainer);
@@ -413,18 +392,13 @@ async function runDirect(args: string[]): Promise<number> {
   try {
     const dataset = await makeSiliconDataset(outDir, train, test, seed);
     console.log(`  ${describeSiliconDataset(dataset)}`);
-    const dir = path.join(outDir, 'fit');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(
-      path.join(dir, 'input.yaml'),
-      pacemakerInput(
-        trainer,
-        dataset,
-        `bench fidelity: the default TrainerParams${cap === undefined ? '' : ` but maxIterations ${cap}`}; ` +
-          'held-out set as data.test_filename',
-      ),
+    const input = pacemakerInput(
+      trainer,
+      dataset,
+      `bench fidelity: the default TrainerParams${cap === undefined ? '' : ` but maxIterations ${cap}`}; ` +
+        'held-out set as data.test_filename',
     );
-    const fit = await runPacemaker(dir, 'fit', 30);
+    const fit = await fitInput(path.join(outDir, 'fit'), input, 'fit', 30);
     const e = fit.test?.rmseEnergyMeVPerAtom;
     const f = fit.test?.rmseForcesMeVPerA;
     const meetsE = e !== undefined && e < TARGET_ENERGY_MEV_PER_ATOM;

@@ -3,7 +3,7 @@
  * [--keep]`: what the
  * trainPotential workflow costs on top of the fit it runs.
  *
- * Starts its own Temporal dev server and MongoDB-wire server (test/harness/services.ts), seeds a campaign
+ * Starts its own Temporal dev server and MongoDB-wire server (src/dev-services), seeds a campaign
  * with the mocked DFT factory (`mlip-train seed-demo`), runs a training worker in this process, and in the
  * same run measures:
  *   (a) the whole trainPotential workflow, start → result, with the real pacemaker;
@@ -16,21 +16,20 @@
  * pacemaker runs under the workflow, the worker process's own CPU time (process.cpuUsage(): log parsing,
  * heartbeats, progress signals) is sampled at the moment the fit's pid file appears and disappears.
  */
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createFetchTrainingDataActivity } from '../activities/fetch-training-data';
 import { createGeneratePacemakerConfigActivity } from '../activities/generate-pacemaker-config';
-import { main as cli } from '../src/cli';
 import { connectDatabase } from '../src/db';
 import type { TrainerParamsInput } from '../src/api';
 import { startInProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
+import { intOption } from './options';
+import { runCommand } from './run-command';
+import { seedDemo } from './seed-demo';
 
-const execFileAsync = promisify(execFile);
 const CAMPAIGN = 'bench-orchestration';
 
 interface WorkflowRun {
@@ -51,35 +50,7 @@ interface DirectRun {
   pacemakerWall: number;
 }
 
-/**
- * Runs a command as the worker runs pacemaker: a session and process group of its own (setsid), output to a
- * log file. The session matters: with the kernel's autogroup scheduling each session gets its own share of
- * the CPU, so a child left in this process's session would compete on other terms than the worker's fit.
- */
-function runDetached(command: string, args: string[], cwd: string, logFile: string): Promise<void> {
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${path.basename(command)} exited with ${code ?? signal}; see ${logFile}`)),
-    );
-  });
-}
-
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`--${name} must be a positive integer, got ${args[i + 1]}`);
-  return value;
-}
 
 const fmt = (x: number, digits = 1) => x.toFixed(digits);
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
@@ -91,10 +62,10 @@ function eventMs(t: { seconds?: unknown; nanos?: number | null } | null | undefi
 }
 
 export async function run(args: string[]): Promise<number> {
-  const structures = option(args, 'structures', 24);
-  const functions = option(args, 'functions', 10);
-  const iterations = option(args, 'iterations', 45);
-  const rounds = option(args, 'rounds', 2);
+  const structures = intOption(args, 'structures', 24);
+  const functions = intOption(args, 'functions', 10);
+  const iterations = intOption(args, 'iterations', 45);
+  const rounds = intOption(args, 'rounds', 2);
   const trainer: TrainerParamsInput = {
     ace: { functionsPerElement: functions },
     optimizer: { maxIterations: iterations },
@@ -111,13 +82,7 @@ export async function run(args: string[]): Promise<number> {
   const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
   let stopWorkers = async () => {};
   try {
-    const seedOut: string[] = [];
-    const seeded = await cli(['seed-demo', '--campaign', CAMPAIGN, '--count', String(structures)], {
-      out: (l) => seedOut.push(l),
-      err: (l) => seedOut.push(l),
-      env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
-    });
-    if (seeded !== 0) throw new Error(`seed-demo failed:\n${seedOut.join('\n')}`);
+    await seedDemo(env, { campaign: CAMPAIGN, count: structures });
 
     // (b)'s inputs: the same dataset and input.yaml the workflow makes, by the same functions, untimed.
     const direct = path.join(outDir, 'direct-inputs');
@@ -201,9 +166,13 @@ export async function run(args: string[]): Promise<number> {
       fs.mkdirSync(dir);
       fs.copyFileSync(config.inputYamlPath, path.join(dir, 'input.yaml'));
       const t0 = performance.now();
-      await runDetached(env.PACEMAKER_BIN, ['input.yaml'], dir, path.join(dir, 'pacemaker.log'));
+      // As the worker runs pacemaker: a session and process group of its own, output to a log file.
+      await runCommand(env.PACEMAKER_BIN, ['input.yaml'], {
+        cwd: dir,
+        logFile: path.join(dir, 'pacemaker.log'),
+      });
       const pacemakerWall = seconds(t0);
-      await execFileAsync(env.PACE_YAML2YACE_BIN, ['output_potential.yaml', '-o', 'potential.yace'], {
+      await runCommand(env.PACE_YAML2YACE_BIN, ['output_potential.yaml', '-o', 'potential.yace'], {
         cwd: dir,
       });
       const wall = seconds(t0);

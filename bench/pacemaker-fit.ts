@@ -3,15 +3,12 @@
  * made by the product's own functions, one pacemaker fit run directly in a folder of its own with progress
  * printed as it goes, and the figures read back from pacemaker's log and prediction files.
  */
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { INSTALLED, PROJECT_ROOT, PYTHON_HELPERS_DIR } from '../src/config';
 import { buildPacemakerDocument, renderPacemakerYaml } from '../src/pacemaker';
 import { resolveTrainerParams, type TrainerParamsInput } from '../src/api';
-
-const execFileAsync = promisify(execFile);
+import { runCommand, runJsonCommand } from './run-command';
 
 export const PYTHON = process.env.MLIP_PYTHON ?? INSTALLED.python;
 export const PACEMAKER = process.env.PACEMAKER_BIN ?? INSTALLED.pacemaker;
@@ -28,21 +25,16 @@ export async function makeSiliconDataset(
   test: number,
   seed: number,
 ): Promise<SiliconDataset> {
-  const { stdout } = await execFileAsync(
-    PYTHON,
-    [
-      path.join(PROJECT_ROOT, 'bench', 'silicon_dataset.py'),
-      '--train',
-      String(train),
-      '--test',
-      String(test),
-      '--seed',
-      String(seed),
-      dir,
-    ],
-    { maxBuffer: 1 << 20 },
-  );
-  return JSON.parse(stdout) as SiliconDataset;
+  return runJsonCommand<SiliconDataset>(PYTHON, [
+    path.join(PROJECT_ROOT, 'bench', 'silicon_dataset.py'),
+    '--train',
+    String(train),
+    '--test',
+    String(test),
+    '--seed',
+    String(seed),
+    dir,
+  ]);
 }
 
 /** One line on the data a bench fits: sizes of both sets and the kinds of training structures. */
@@ -145,11 +137,10 @@ export async function readFit(dir: string, wallS: number, startMs: number): Prom
   const last = iterationsAt.at(-1);
   const perIterationS =
     first && last && last.n > first.n ? (last.at - first.at) / 1000 / (last.n - first.n) : null;
-  const { stdout } = await execFileAsync(PYTHON, [
+  const metrics = await runJsonCommand<{ train: ErrorFigures | null; test: ErrorFigures | null }>(PYTHON, [
     path.join(PYTHON_HELPERS_DIR, 'prediction_metrics.py'),
     dir,
   ]);
-  const metrics = JSON.parse(stdout) as { train: ErrorFigures | null; test: ErrorFigures | null };
   return {
     dir,
     wallS,
@@ -172,25 +163,14 @@ export async function readFit(dir: string, wallS: number, startMs: number): Prom
  */
 export async function runPacemaker(dir: string, label: string, everyS = 10): Promise<FitFigures> {
   const outFile = path.join(dir, 'pacemaker.out');
-  const out = fs.openSync(outFile, 'a');
   // pacemaker stamps its lines in local time, which Date.parse reads back as local time: the same clock.
   const startMs = Date.now();
   const t0 = performance.now();
-  const child = spawn(PACEMAKER, ['input.yaml'], { cwd: dir, detached: true, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  let read = 0;
   let lastPrinted = 0;
   let pending = '';
-  const poll = () => {
-    const size = fs.statSync(outFile).size;
-    if (size <= read) return;
-    const fd = fs.openSync(outFile, 'r');
-    const buffer = Buffer.alloc(size - read);
-    fs.readSync(fd, buffer, 0, buffer.length, read);
-    fs.closeSync(fd);
-    read = size;
-    const text = pending + buffer.toString('utf8');
-    const lines = text.split(/[\r\n]/);
+  const onOutput = (chunk: Buffer) => {
+    // pyace's per-evaluation progress ends in \r, not \n: both end a line here.
+    const lines = (pending + chunk.toString('utf8')).split(/[\r\n]/);
     pending = lines.pop() ?? '';
     for (const line of lines) {
       const now = (performance.now() - t0) / 1000;
@@ -213,42 +193,24 @@ export async function runPacemaker(dir: string, label: string, everyS = 10): Pro
       }
     }
   };
-  const watcher = setInterval(poll, 1000);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) =>
-        code === 0 ? resolve() : reject(new Error(`pacemaker exited with ${code ?? signal}; see ${outFile}`)),
-      );
-    });
-  } finally {
-    clearInterval(watcher);
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  poll();
+  await runCommand(PACEMAKER, ['input.yaml'], { cwd: dir, logFile: outFile, onOutput, maxOutputBytes: 0 });
   return readFit(dir, (performance.now() - t0) / 1000, startMs);
+}
+
+/** Writes `inputYaml` as input.yaml into `dir` (made if needed) and fits it there with runPacemaker. */
+export function fitInput(
+  dir: string,
+  inputYaml: string,
+  label: string,
+  everyS?: number,
+): Promise<FitFigures> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'input.yaml'), inputYaml);
+  return runPacemaker(dir, label, everyS);
 }
 
 export const fmt = (x: number | null | undefined, digits = 1) =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
-
-/** `--name value` as a positive integer (or 0 when `allowZero`), or the fallback. */
-export function intOption(args: string[], name: string, fallback: number, allowZero = false): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1))
-    throw new Error(
-      `--${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${args[i + 1]}`,
-    );
-  return value;
-}
 
 /** Where a bench writes its JSON summary: bench/out/ (git-ignored). */
 export function writeSummary(name: string, summary: unknown): string {

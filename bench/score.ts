@@ -17,7 +17,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { main as cli } from '../src/cli';
 import { COLLECTIONS } from '../src/db';
 import { startInProcessWorkers } from '../src/worker';
 import { scoreCandidates } from '../workflows/score-candidates';
@@ -25,6 +24,7 @@ import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { fmt, writeSummary } from './pacemaker-fit';
 import { rng } from './random';
+import { seedDemo } from './seed-demo';
 
 const TRAINING_CAMPAIGN = 'bench-score-training';
 const INSERT_BATCH = 1000;
@@ -115,13 +115,7 @@ export async function run(args: string[]): Promise<number> {
   const mongo = await MongoClient.connect(env.MONGODB_URI);
   let stopWorkers = async () => {};
   try {
-    const seedOut: string[] = [];
-    const seeded = await cli(['seed-demo', '--campaign', TRAINING_CAMPAIGN, '--count', '10'], {
-      out: (l) => seedOut.push(l),
-      err: (l) => seedOut.push(l),
-      env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
-    });
-    if (seeded !== 0) throw new Error(`seed-demo failed:\n${seedOut.join('\n')}`);
+    await seedDemo(env, { campaign: TRAINING_CAMPAIGN, count: 10 });
     const worker = await startInProcessWorkers(env);
     stopWorkers = () => worker.stop();
     const { client } = worker;

@@ -29,12 +29,13 @@ import { TRAINER_FILES } from '../src/artefact-names';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main as cli } from '../src/cli';
 import { parseMetricsTable, type MetricsRow } from '../src/pacemaker';
 import { startInProcessWorkers, type InProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
-import { fmt, intOption, writeSummary } from './pacemaker-fit';
+import { intOption, optionalIntOption } from './options';
+import { fmt, writeSummary } from './pacemaker-fit';
+import { seedDemo } from './seed-demo';
 
 const CAMPAIGN = 'bench-warm-start';
 
@@ -137,7 +138,7 @@ export async function run(args: string[]): Promise<number> {
   const gen1 = intOption(args, 'gen1', 40);
   const iterations = intOption(args, 'iterations', 150);
   const seed = intOption(args, 'seed', 0, true);
-  const functions = args.includes('--functions') ? intOption(args, 'functions', 1) : undefined;
+  const functions = optionalIntOption(args, 'functions');
   const keep = args.includes('--keep');
   const trainer: TrainerParamsInput = {
     optimizer: { maxIterations: iterations },
@@ -164,28 +165,8 @@ export async function run(args: string[]): Promise<number> {
       [gen0, []],
       [gen1, ['--start', String(gen0), '--generation', '1', '--append']],
     ] as const) {
-      const out: string[] = [];
-      const code = await cli(
-        [
-          'seed-demo',
-          '--labeller',
-          'kumagai-si',
-          '--campaign',
-          CAMPAIGN,
-          '--count',
-          String(count),
-          '--seed',
-          String(seed),
-          ...extra,
-        ],
-        {
-          out: (l) => out.push(l),
-          err: (l) => out.push(l),
-          env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB, MLIP_PYTHON: env.MLIP_PYTHON },
-        },
-      );
-      if (code !== 0) throw new Error(`seed-demo failed:\n${out.join('\n')}`);
-      console.log(`  seeded: ${out.join(' ').trim()}`);
+      const seeded = await seedDemo(env, { labeller: 'kumagai-si', campaign: CAMPAIGN, count, seed, extra });
+      console.log(`  seeded: ${seeded}`);
     }
     workers = await startInProcessWorkers(env);
     const q = env.MLIP_TASK_QUEUE;

@@ -15,7 +15,7 @@ echo "[test] lint and format (eslint, prettier --check)"
 mkdir -p .test-results
 rm -f .test-results/jest.json
 # A crashed jest can leave its services behind: stop whatever the harness recorded.
-trap 'node scripts/stop-test-services.js' EXIT
+trap 'node --import tsx src/dev-services/cli.ts stop-orphans --quiet' EXIT
 npx jest --json --outputFile=.test-results/jest.json "$@"
 status=$?
 node -e '

@@ -1,8 +1,8 @@
 /**
  * Every patch id the workflows use (Temporal's patched()), with the change it guards. A run that started
  * before a change replays the old branch; a run that started after takes the new one. How a patch is
- * retired (deprecatePatch, then removal once no run that started before it is open): README, "Changing
- * workflow code safely". Workflow code only.
+ * retired (deprecatePatch, then removal once no run that started before it is open): docs/design.md,
+ * "Versioning". Workflow code only.
  */
 export const PATCHES = {
   /**

@@ -5,8 +5,8 @@
  * executeTraining sends one only when the training's story changes: its phase (waiting for a slot,
  * preparing, fitting, converting), an attempt that resumed from a checkpoint, and at most one checkpoint
  * report every CHECKPOINT_REPORT_INTERVAL_MS. That bounds a training's history by the fit's duration
- * divided by the interval, not by its iterations: a 30-day fit stays under 1,000 events (README, "History
- * budget"). Pure.
+ * divided by the interval, not by its iterations: a 30-day fit stays under 1,000 events (docs/design.md,
+ * "Long trainings: the history budget"). Pure.
  */
 import type { TrainingProgress } from './progress';
 

@@ -18,7 +18,7 @@ export type Resolution<T> =
 /**
  * The longest fit a training may ask for. A training's history holds a fixed number of events per step
  * plus a few per checkpoint report (executeTraining reports one every CHECKPOINT_REPORT_INTERVAL), which
- * keeps a 30-day fit under 2,000 events, far from Temporal's 10,240-event warning. Longer fits run as
+ * keeps a 30-day fit under 1,000 events (measured: bench history-budget), far from Temporal's 10,240-event warning. Longer fits run as
  * successive trainings, each warm-started from the last one's potential (`initialPotential`).
  */
 export const MAX_TRAINING_TIMEOUT_MS = 30 * 86_400_000;
@@ -52,9 +52,10 @@ export function checkedTrainingRequest(input: unknown): Resolution<TrainingReque
 
 /**
  * The TrainerParams of a request, checked where the workflow starts, so that a typo fails before any host
- * is taken; undefined when they are valid. Their field names are given under "trainer".
+ * is taken (and by `mlip-train start`, before it starts anything: the same message); undefined when they
+ * are valid. Their field names are given under "trainer".
  */
-export function checkTrainerParams(trainer: unknown): Resolution<never> | undefined {
+export function checkTrainerParams(trainer: unknown): Extract<Resolution<never>, { ok: false }> | undefined {
   try {
     resolveTrainerParams(trainer);
     return undefined;

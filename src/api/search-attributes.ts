@@ -2,7 +2,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 /**
  * Search attributes the trainPotential workflow keeps current, so trainings can be found and filtered
  * in the Web UI and with `temporal workflow list --query`. The dev server and the test servers register
- * exactly these (temporal-dev.sh, test/harness); a production namespace needs them added once:
+ * exactly these (src/dev-services, for temporal-dev.sh, the tests and the benches); a production namespace needs them added once:
  *   temporal operator search-attribute create --name MlipCampaign --type Keyword  (and so on)
  */
 export const SEARCH_ATTRIBUTES = {

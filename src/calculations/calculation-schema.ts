@@ -1,5 +1,5 @@
 /**
- * Calculation documents (contract v1, see README) → normalized, validated records ready to write.
+ * Calculation documents (contract v1, docs/data-contracts.md) → normalized, validated records ready to write.
  *
  * The reader accepts the contract's flat arrays and the nested `[[x, y, z], …]` layout that other tools
  * write to a real MongoDB; both decode to the same flat record. Every rule is checked per document and

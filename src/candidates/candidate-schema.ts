@@ -1,5 +1,5 @@
 /**
- * The `candidates` collection (contract v1, see README): structures an active-learning loop may send to
+ * The `candidates` collection (contract v1, docs/data-contracts.md): structures an active-learning loop may send to
  * DFT, written by the exploration stage (or `mlip-train seed-demo --candidates`) and scored here.
  *
  *   { _id, campaign, generation (int >= 0, default 0), structure (the calculations contract's),

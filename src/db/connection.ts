@@ -5,7 +5,7 @@
 import { MongoClient, type Db } from 'mongodb';
 
 export const COLLECTIONS = {
-  /** Input, written by the DFT factory (contract v1, see README). */
+  /** Input, written by the DFT factory (contract v1, docs/data-contracts.md). */
   calculations: 'calculations',
   /** The registry of published potentials, written by publishPotential. */
   potentials: 'potentials',

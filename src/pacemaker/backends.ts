@@ -3,13 +3,11 @@
  * (python/backend_probe.py). The worker asks once at start and logs the answer: whether this host fits on a
  * GPU, on CPU only, or cannot run the default tensorpot evaluator at all.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { z } from 'zod';
 import { PYTHON_HELPERS_DIR } from '../config';
-
-const execFileAsync = promisify(execFile);
+import { runProcess } from '../process';
+import { readableTail } from './log-tail';
 
 const DeviceSchema = z.object({ type: z.enum(['CPU', 'GPU']), name: z.string() });
 
@@ -27,12 +25,21 @@ export type BackendReport = z.infer<typeof BackendReportSchema>;
 
 /** Runs the probe with the worker's Python (TensorFlow's import takes seconds: call it off the start path). */
 export async function probeBackends(python: string, timeoutMs = 120_000): Promise<BackendReport> {
-  const { stdout } = await execFileAsync(python, [path.join(PYTHON_HELPERS_DIR, 'backend_probe.py')], {
-    timeout: timeoutMs,
-    maxBuffer: 1024 * 1024,
+  const script = path.join(PYTHON_HELPERS_DIR, 'backend_probe.py');
+  const result = await runProcess({
+    command: python,
+    args: [script],
+    timeoutMs,
+    tailBytes: 1024 * 1024,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
   });
-  return BackendReportSchema.parse(JSON.parse(stdout));
+  if (result.timedOut) throw new Error(`${script} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (result.code !== 0)
+    throw new Error(
+      `${script} failed (${result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`}): ` +
+        readableTail(result.stderrTail, 5, 500),
+    );
+  return BackendReportSchema.parse(JSON.parse(result.stdoutTail));
 }
 
 /** One line a person reads in the worker's log; `warning` is set when the default evaluator cannot run. */

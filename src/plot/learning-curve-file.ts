@@ -3,20 +3,19 @@
  * any failure (unreadable or malformed table, disk error) is logged and reported as `false`, never thrown,
  * so it can never fail a publish.
  */
-import { Context } from '@temporalio/activity';
 import fs from 'node:fs';
 import { learningCurveSvgFromTable } from './learning-curve';
 
-function warn(message: string): void {
-  try {
-    Context.current().log.warn(message);
-  } catch {
-    console.warn(message); // not inside an activity
-  }
-}
-
-/** pacemaker's metrics table at `metricsFile` → SVG at `svgFile`; true when written. */
-export function writeLearningCurveFile(metricsFile: string, svgFile: string, title: string): boolean {
+/**
+ * pacemaker's metrics table at `metricsFile` → SVG at `svgFile`; true when written. Why it was not is
+ * given to `warn` (the activity's log when publishing).
+ */
+export function writeLearningCurveFile(
+  metricsFile: string,
+  svgFile: string,
+  title: string,
+  warn: (message: string) => void = console.warn,
+): boolean {
   try {
     const svg = learningCurveSvgFromTable(fs.readFileSync(metricsFile, 'utf8'), { title });
     fs.writeFileSync(svgFile, svg);

@@ -77,18 +77,24 @@ function signalGroup(pgid: number, signal: NodeJS.Signals) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Sends `signal` to the group; true once no process of it is left, false if some still run after `graceMs`. */
+async function signalAndWait(pgid: number, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
+  signalGroup(pgid, signal);
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!groupAlive(pgid)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
 /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when no process of the group is left. */
 export async function terminateGroup(
   pgid: number,
   graceMs: number,
 ): Promise<'terminated' | 'killed' | 'not-running'> {
   if (!groupAlive(pgid)) return 'not-running';
-  signalGroup(pgid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!groupAlive(pgid)) return 'terminated';
-    await sleep(100);
-  }
+  if (await signalAndWait(pgid, 'SIGTERM', graceMs)) return 'terminated';
   signalGroup(pgid, 'SIGKILL');
   while (groupAlive(pgid)) await sleep(50);
   return 'killed';
@@ -104,12 +110,7 @@ export async function interruptGroup(
   killGraceMs: number,
 ): Promise<'interrupted' | 'terminated' | 'killed' | 'not-running'> {
   if (!groupAlive(pgid)) return 'not-running';
-  signalGroup(pgid, 'SIGINT');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!groupAlive(pgid)) return 'interrupted';
-    await sleep(100);
-  }
+  if (await signalAndWait(pgid, 'SIGINT', graceMs)) return 'interrupted';
   return terminateGroup(pgid, killGraceMs);
 }
 

@@ -14,7 +14,14 @@
  *   reported. Progress comes from `onLine`: each line of stdout and stderr is offered to it, and what it
  *   returns (when not undefined) becomes the latest progress, e.g. a parsed JSON line.
  * - Bounded memory whatever the child prints: only the last `tailBytes` of stdout and of stderr are kept
- *   (for error messages), and a line longer than MAX_LINE_CHARS reaches `onLine` cut to that length.
+ *   (for error messages), and a line longer than `maxLineChars` reaches `onLine` cut to that length.
+ * - The raw output too, for a caller that keeps a log of it byte for byte (pacemaker's `\r` progress
+ *   included): `onOutput` sees every chunk of stdout and stderr as it arrives.
+ * - A second way to stop, for a program that can stop cleanly (pacemaker at its checkpoint when the
+ *   worker drains): aborting `interrupt` sends SIGINT to the group, as Ctrl-C would, and stops it as above
+ *   only if it is still running `interruptGraceMs` later (result.interrupted).
+ * - runProcessLines: the same run, for a caller that reads stdout line by line as it comes (a JSON-lines
+ *   protocol, a factory that streams documents), pausing the child's stdout while too many lines wait.
  *
  * Resolves with how the child ended (exit code or signal, whether it was cancelled or timed out) and
  * never rejects for a non-zero exit: what a failure means is the caller's to say. Rejects with
@@ -31,8 +38,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import type { Writable } from 'node:stream';
-import { terminateGroup } from './process-group';
+import type { Readable, Writable } from 'node:stream';
+import { interruptGroup, terminateGroup } from './process-group';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -44,12 +51,24 @@ export interface RunProcessOptions<P = unknown> {
   env?: NodeJS.ProcessEnv;
   /** Stops the group when the child has run this long (result.timedOut). Default: no limit. */
   timeoutMs?: number;
-  /** Stops the group when aborted (result.cancelled), e.g. an activity's cancellationSignal. */
+  /** Stops the group when aborted (result.cancelled), e.g. an activity's cancellationSignal. Aborted before the start: nothing runs. */
   signal?: AbortSignal;
   /** Between SIGTERM and SIGKILL. Default DEFAULT_KILL_GRACE_MS. */
   killGraceMs?: number;
+  /**
+   * Interrupts the group when aborted (result.interrupted): SIGINT, then SIGTERM and SIGKILL as for
+   * `signal` if it still runs `interruptGraceMs` later. E.g. a worker's drain, where a Python program
+   * should stop as on Ctrl-C, at a point it can continue from. Aborted before the start: nothing runs.
+   */
+  interrupt?: AbortSignal;
+  /** Between SIGINT and SIGTERM. Default DEFAULT_INTERRUPT_GRACE_MS. */
+  interruptGraceMs?: number;
   /** Each complete line of output (without its newline); a returned value becomes the latest progress. */
   onLine?: (line: string, stream: OutputStream) => P | undefined;
+  /** Longer lines reach onLine cut to this many characters (the rest of the line is dropped). Default MAX_LINE_CHARS. */
+  maxLineChars?: number;
+  /** Each chunk of output as it arrives, before it is split into lines: e.g. to append it to a log file. */
+  onOutput?: (chunk: Buffer, stream: OutputStream) => void;
   /** Called at start and every heartbeatIntervalMs until the child is gone, with the latest progress. */
   heartbeat?: (latest: P | undefined) => void;
   /** Default DEFAULT_HEARTBEAT_INTERVAL_MS. */
@@ -73,6 +92,8 @@ export interface RunProcessResult<P = unknown> {
   cancelled: boolean;
   /** Stopped because it ran past timeoutMs. */
   timedOut: boolean;
+  /** Interrupted because the `interrupt` signal fired. */
+  interrupted: boolean;
   /** What onLine returned last, if anything. */
   progress: P | undefined;
 }
@@ -90,9 +111,10 @@ export class ProcessStartError extends Error {
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5_000;
+export const DEFAULT_INTERRUPT_GRACE_MS = 60_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 export const DEFAULT_TAIL_BYTES = 16 * 1024;
-/** A child that prints without newlines must not grow a line buffer without bound. */
+/** A child that prints without newlines must not grow a line buffer without bound (the default maxLineChars). */
 export const MAX_LINE_CHARS = 64 * 1024;
 
 /** Keeps the last `limit` bytes written to it, in chunks, never more than one chunk beyond the limit. */
@@ -128,10 +150,13 @@ export class ByteTail {
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
-  /** The current line was cut at MAX_LINE_CHARS: drop the rest of it. */
+  /** The current line was cut at maxLineChars: drop the rest of it. */
   private overlong = false;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxLineChars = MAX_LINE_CHARS,
+  ) {}
 
   push(chunk: Buffer): void {
     this.feed(this.decoder.write(chunk));
@@ -154,15 +179,23 @@ export class LineSplitter {
     }
     if (this.overlong) return;
     this.pending += text.slice(from);
-    if (this.pending.length > MAX_LINE_CHARS) {
-      this.onLine(this.pending.slice(0, MAX_LINE_CHARS));
+    if (this.pending.length > this.maxLineChars) {
+      this.onLine(this.pending.slice(0, this.maxLineChars));
       this.pending = '';
       this.overlong = true;
     }
   }
 }
 
-export async function runProcess<P = unknown>(options: RunProcessOptions<P>): Promise<RunProcessResult<P>> {
+export function runProcess<P = unknown>(options: RunProcessOptions<P>): Promise<RunProcessResult<P>> {
+  return run(options, () => undefined);
+}
+
+async function run<P>(
+  options: RunProcessOptions<P>,
+  /** Called with the child's stdout once it runs (runProcessLines pauses and resumes it). */
+  onStdout: (stdout: Readable) => void,
+): Promise<RunProcessResult<P>> {
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
   const tails = { stdout: new ByteTail(tailBytes), stderr: new ByteTail(tailBytes) };
@@ -170,9 +203,23 @@ export async function runProcess<P = unknown>(options: RunProcessOptions<P>): Pr
   let hookError: unknown;
   let cancelled = false;
   let timedOut = false;
+  let interrupted = false;
 
-  if (options.signal?.aborted)
-    return { code: null, signal: null, stdoutTail: '', stderrTail: '', cancelled: true, timedOut, progress };
+  if (options.signal?.aborted || options.interrupt?.aborted) {
+    // Nothing runs: a stop asked for before the start is already done.
+    cancelled = options.signal?.aborted === true;
+    interrupted = !cancelled;
+    return {
+      code: null,
+      signal: null,
+      stdoutTail: '',
+      stderrTail: '',
+      cancelled,
+      timedOut,
+      interrupted,
+      progress,
+    };
+  }
 
   let child: ChildProcess;
   try {
@@ -223,14 +270,18 @@ export async function runProcess<P = unknown>(options: RunProcessOptions<P>): Pr
             const reported = onLine(line, stream);
             if (reported !== undefined) progress = reported;
           }),
+          options.maxLineChars,
         )
       : undefined;
     splitters[stream] = splitter;
+    const onOutput = options.onOutput ? guarded(options.onOutput) : undefined;
     child[stream]?.on('data', (chunk: Buffer) => {
       tails[stream].push(chunk);
+      onOutput?.(chunk, stream);
       splitter?.push(chunk);
     });
   }
+  if (child.stdout) onStdout(child.stdout);
   if (options.stdin && child.stdin) {
     child.stdin.on('error', () => undefined); // a child that exits early closes the pipe: its exit says why
     guarded(options.stdin)(child.stdin);
@@ -245,6 +296,13 @@ export async function runProcess<P = unknown>(options: RunProcessOptions<P>): Pr
     stopGroup();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const onInterrupt = () => {
+    if (leaderExited) return;
+    interrupted = true;
+    const graceMs = options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
+    stops.push(interruptGroup(pid, graceMs, killGraceMs));
+  };
+  options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   const timer =
     options.timeoutMs === undefined
       ? undefined
@@ -279,11 +337,95 @@ export async function runProcess<P = unknown>(options: RunProcessOptions<P>): Pr
       stderrTail: tails.stderr.text(),
       cancelled,
       timedOut,
+      interrupted,
       progress,
     };
   } finally {
     clearInterval(ticker);
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
+    options.interrupt?.removeEventListener('abort', onInterrupt);
   }
+}
+
+/** Lines of stdout that may wait unread before the child's stdout is paused (readline's own figure). */
+export const LINES_HIGH_WATER_MARK = 1024;
+
+export interface ProcessLines {
+  /**
+   * Each line of the child's stdout, in order, as it comes; ends once the run has settled (so, also when
+   * it could not start: `result` says why). Ending it early (`break`, `return()`) drops the lines still to
+   * come and lets the child run on: abort `signal` to stop it.
+   */
+  lines: AsyncIterableIterator<string>;
+  /** runProcess's promise: how the child ended. */
+  result: Promise<RunProcessResult<undefined>>;
+}
+
+/**
+ * runProcess for a caller that reads stdout line by line: a streaming protocol (python/score_candidates.py)
+ * or a factory that prints documents. The child's stdout is paused while LINES_HIGH_WATER_MARK lines wait
+ * unread, so a slow reader (one that writes each batch to MongoDB first) bounds memory; once `signal` is
+ * aborted it is no longer paused, so that a child being stopped is never held up by a full pipe. stderr
+ * goes only to the result's tail.
+ */
+export function runProcessLines(options: Omit<RunProcessOptions<undefined>, 'onLine'>): ProcessLines {
+  const queue: string[] = [];
+  let stdout: Readable | undefined;
+  let ended = false;
+  let discarding = false;
+  let waiter: (() => void) | undefined;
+  const wake = () => {
+    waiter?.();
+    waiter = undefined;
+  };
+  const flowing = () =>
+    discarding || options.signal?.aborted === true || queue.length < LINES_HIGH_WATER_MARK;
+  const unpause = () => {
+    if (stdout?.isPaused()) stdout.resume();
+  };
+  options.signal?.addEventListener('abort', unpause, { once: true });
+  const result = run<undefined>(
+    {
+      ...options,
+      onLine: (line, stream) => {
+        if (stream !== 'stdout' || discarding) return undefined;
+        queue.push(line);
+        if (!flowing()) stdout?.pause();
+        wake();
+        return undefined;
+      },
+    },
+    (s) => (stdout = s),
+  );
+  const settle = () => {
+    ended = true;
+    options.signal?.removeEventListener('abort', unpause);
+    wake();
+  };
+  void result.then(settle, settle); // the caller awaits `result` itself and sees its failure there
+  const lines: AsyncIterableIterator<string> = {
+    [Symbol.asyncIterator]() {
+      return lines;
+    },
+    async next() {
+      for (;;) {
+        if (discarding) return { done: true, value: undefined };
+        const line = queue.shift();
+        if (line !== undefined) {
+          if (flowing()) unpause();
+          return { done: false, value: line };
+        }
+        if (ended) return { done: true, value: undefined };
+        await new Promise<void>((resolve) => (waiter = resolve));
+      }
+    },
+    async return() {
+      discarding = true;
+      queue.length = 0;
+      unpause();
+      return { done: true, value: undefined };
+    },
+  };
+  return { lines, result };
 }

@@ -25,10 +25,9 @@ import {
   countByStatus,
   openCalculationCursor,
 } from '../calculations';
-import { PYTHON_HELPERS_DIR } from '../config';
 import { classifyMongoError } from '../db';
-import { FailureType, nonRetryable, retryable } from '../errors';
-import { ProcessStartError, runProcess } from '../process';
+import { FailureType, nonRetryable } from '../errors';
+import { runPythonHelper, stderrLines } from '../process';
 import type { InvalidRecordsPolicy, Selection } from '../api';
 import { CANONICAL_FORMAT, DatasetHasher, structureHash } from './canonical-hash';
 import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './atomic-file';
@@ -123,11 +122,6 @@ function parseJsonLine(line: string): unknown {
   }
 }
 
-/** The last lines of the converter's stderr, for a failure message (it goes into workflow history). */
-function stderrLines(stderr: string, max = 15): string {
-  return stderr.trim().split('\n').slice(-max).join('\n') || '(nothing on stderr)';
-}
-
 /**
  * extxyz → pacemaker's pickle with the project's Python, reporting the converter's progress. Resolves
  * once the pickle is in place; on cancellation rejects with the signal's reason after the converter's
@@ -142,43 +136,26 @@ async function convertToPacemaker(opts: {
   signal?: AbortSignal;
 }): Promise<z.infer<typeof ConverterSummarySchema>> {
   let summary: z.infer<typeof ConverterSummarySchema> | undefined;
-  let result;
-  try {
-    result = await runProcess<ConverterProgress>({
-      command: opts.python,
-      args: [path.join(PYTHON_HELPERS_DIR, CONVERTER), opts.extxyzPath, opts.datasetPath],
-      signal: opts.signal,
-      onLine: (line, stream) => {
-        if (stream !== 'stdout') return undefined;
-        const json = parseJsonLine(line);
-        const progress = ConverterProgressSchema.safeParse(json);
-        if (progress.success) return progress.data;
-        const done = ConverterSummarySchema.safeParse(json);
-        if (done.success) summary = done.data;
-        return undefined;
-      },
-      heartbeat: (latest) => opts.onProgress(latest ?? { phase: 'converting', converted: 0 }),
-      heartbeatIntervalMs: opts.intervalMs,
-    });
-  } catch (err) {
-    if (err instanceof ProcessStartError && (err.code === 'ENOENT' || err.code === 'EACCES'))
-      throw nonRetryable(
-        FailureType.WorkerMisconfigured,
-        `cannot run the Python helper: ${opts.python} (${err.code}); run 'npm run setup' or set MLIP_PYTHON`,
-      );
-    throw err;
-  }
-  if (result.cancelled) {
-    opts.signal?.throwIfAborted();
-    throw new Error(`${CONVERTER} was cancelled`); // unreachable: cancelled means the signal fired
-  }
-  const tail = stderrLines(result.stderrTail);
-  if (result.code === PYTHON_EXIT_UNSUPPORTED_DATA) throw nonRetryable(FailureType.InvalidTrainingData, tail);
-  if (result.signal !== null)
-    // The OOM killer is the likely one on a large campaign: another attempt (or host) may have the memory.
-    throw retryable(FailureType.ProcessKilled, `${CONVERTER} was killed by ${result.signal}:\n${tail}`);
-  if (result.code !== 0) throw new Error(`${CONVERTER} failed (exit code ${result.code}):\n${tail}`);
-  if (!summary) throw new Error(`${CONVERTER} exited 0 without its summary line:\n${tail}`);
+  const result = await runPythonHelper<ConverterProgress>({
+    python: opts.python,
+    script: CONVERTER,
+    args: [opts.extxyzPath, opts.datasetPath],
+    invalidDataExitCode: PYTHON_EXIT_UNSUPPORTED_DATA,
+    signal: opts.signal,
+    onLine: (line, stream) => {
+      if (stream !== 'stdout') return undefined;
+      const json = parseJsonLine(line);
+      const progress = ConverterProgressSchema.safeParse(json);
+      if (progress.success) return progress.data;
+      const done = ConverterSummarySchema.safeParse(json);
+      if (done.success) summary = done.data;
+      return undefined;
+    },
+    heartbeat: (latest) => opts.onProgress(latest ?? { phase: 'converting', converted: 0 }),
+    heartbeatIntervalMs: opts.intervalMs,
+  });
+  if (!summary)
+    throw new Error(`${CONVERTER} exited 0 without its summary line:\n${stderrLines(result.stderrTail)}`);
   return summary;
 }
 

@@ -1,12 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { SERVICES_FILE, startTestServices } from './services';
+import { startEphemeralServices } from '../../src/dev-services';
 
-/** Starts the ephemeral services once for the whole run and tells the test workers where they are. */
+/**
+ * Starts the ephemeral services once for the whole run and tells the test workers where they are. The
+ * services file that src/dev-services writes lets global teardown (same process) stop them, and
+ * scripts/test.sh's exit trap stop them after a crash.
+ */
 export default async function globalSetup(): Promise<void> {
-  const services = await startTestServices();
-  fs.mkdirSync(path.dirname(SERVICES_FILE), { recursive: true });
-  fs.writeFileSync(SERVICES_FILE, JSON.stringify(services, null, 2));
+  const services = await startEphemeralServices();
+  process.env.MLIP_TEST_SERVICES_FILE = services.recordFile;
   // Jest forks its workers after global setup, so they inherit these.
   process.env.MLIP_TEST_TEMPORAL_ADDRESS = services.temporalAddress;
   process.env.MLIP_TEST_MONGODB_URI = services.mongoUri;

@@ -1,6 +1,11 @@
 /**
  * A training worker as its own OS process (`src/worker/main.ts`, what `npm run worker` runs), for the tests
  * that signal or kill it: a crash (SIGKILL) or a graceful drain (SIGTERM) of a host.
+ *
+ * Spawned directly, not through runProcess (src/process): this is the long-running process under test, not
+ * a tool run to its end. The test signals the worker's own pid, sees its exit the moment it happens, and
+ * must leave what the worker started (pacemaker, in its own group) running after a crash; runProcess
+ * would stop the group itself and settle only once all of it is gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * A committee member's resample (src/dataset/bootstrap-resample.ts → python/bootstrap_dataset.py) on a real
+ * A committee member's resample (src/training-set/bootstrap-resample.ts → python/bootstrap_dataset.py) on a real
  * pacemaker dataset: N draws with replacement, the undrawn structures as the test set, and the same seed
  * gives the same files, so a retried or replayed member fits exactly what it fitted before.
  */

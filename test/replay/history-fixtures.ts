@@ -1,7 +1,7 @@
 /**
  * Recorded workflow histories, kept as replay fixtures: test/fixtures/histories/<build label>/<scenario>.json.
  * A build label names the workflow code that wrote them (e.g. "2026-12-01-signals"); old labels stay for
- * as long as the code still has to replay them (see docs in README, "Changing workflow code safely").
+ * as long as the code still has to replay them (docs/design.md, "Versioning").
  *
  * Histories are exported by the `temporal` CLI (`temporal workflow show --output json`, the form every
  * Temporal tool reads; the SDK's own historyToJSON fails here on its two protobufjs copies), with machine

@@ -1,8 +1,8 @@
 /**
  * Every recorded history (test/fixtures/histories/<label>/) replays against today's workflow code: a change
  * that would break determinism for a training in flight fails here, before any worker runs it. The
- * fixtures are real runs (test/replay/record-histories.recorder.ts); how to add a set: README, "Changing
- * workflow code safely".
+ * fixtures are real runs (test/replay/record-histories.recorder.ts); how to add a set: docs/design.md,
+ * "Versioning".
  */
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';

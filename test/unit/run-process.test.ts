@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { groupAlive } from '../../src/process/process-group';
+import { runRecordedProcess } from '../../src/process/recorded-process';
 import {
   ByteTail,
   LineSplitter,
   MAX_LINE_CHARS,
   ProcessStartError,
+  LINES_HIGH_WATER_MARK,
   runProcess,
+  runProcessLines,
 } from '../../src/process/run-process';
 import { scratchDir } from '../harness/context';
 
@@ -57,6 +60,7 @@ test('reports the exit code and the end of stdout and stderr', async () => {
     stderrTail: 'err\n',
     cancelled: false,
     timedOut: false,
+    interrupted: false,
     progress: undefined,
   });
 });
@@ -232,6 +236,141 @@ test('a hook that throws stops the child and is what the run rejects with', asyn
   });
   await expect(run.result).rejects.toThrow('bad progress line');
   expect(run.pids.filter(alive)).toEqual([]);
+});
+
+test('onOutput sees the raw output, carriage returns and unfinished lines included', async () => {
+  const chunks: Record<string, Buffer[]> = { stdout: [], stderr: [] };
+  const lines: string[] = [];
+  const result = await runProcess({
+    command: 'sh',
+    args: ['-c', "printf 'a\\rb\\rc\\n'; printf 'no newline' >&2"],
+    onOutput: (chunk, stream) => chunks[stream]!.push(chunk),
+    onLine: (line) => (lines.push(line), undefined),
+    tailBytes: 0,
+  });
+  expect(result).toMatchObject({ code: 0, stdoutTail: '', stderrTail: '' });
+  expect(Buffer.concat(chunks.stdout!).toString()).toBe('a\rb\rc\n');
+  expect(Buffer.concat(chunks.stderr!).toString()).toBe('no newline');
+  expect(lines).toEqual(['a\rb\rc', 'no newline']);
+});
+
+test('maxLineChars sets where a long line is cut', async () => {
+  const lines: number[] = [];
+  await runProcess({
+    command: 'sh',
+    args: ['-c', `head -c ${2 * MAX_LINE_CHARS} /dev/zero | tr '\\0' a; echo`],
+    maxLineChars: 4 * MAX_LINE_CHARS,
+    onLine: (line) => (lines.push(line.length), undefined),
+  });
+  expect(lines).toEqual([2 * MAX_LINE_CHARS]);
+});
+
+test('interrupt sends SIGINT to the group and waits for it to stop by itself', async () => {
+  const interrupt = new AbortController();
+  // The shell stops at SIGINT by itself (as pacemaker does at its checkpoint), saying so on the way out.
+  const run = shWithPids('trap "echo interrupted; exit 130" INT; sleep 300 & echo pid $!; wait', {
+    interrupt: interrupt.signal,
+    interruptGraceMs: 5_000,
+  });
+  await until('the grandchild', () => run.pids.length === 1);
+  interrupt.abort();
+  const result = await run.result;
+  expect(result).toMatchObject({ interrupted: true, cancelled: false, code: 130 });
+  expect(result.stdoutTail).toContain('interrupted');
+  expect(alive(run.pids[0]!)).toBe(false);
+});
+
+test('an interrupt that is not heeded ends in SIGTERM after interruptGraceMs', async () => {
+  const interrupt = new AbortController();
+  const run = shWithPids('trap "" INT; sleep 300 & echo pid $!; wait', {
+    interrupt: interrupt.signal,
+    interruptGraceMs: 300,
+    killGraceMs: 2_000,
+  });
+  await until('the grandchild', () => run.pids.length === 1);
+  const started = Date.now();
+  interrupt.abort();
+  const result = await run.result;
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  expect(result).toMatchObject({ interrupted: true, signal: 'SIGTERM' });
+  expect(alive(run.pids[0]!)).toBe(false);
+});
+
+test('runRecordedProcess keeps a pid file while the child runs and its whole output in a log', async () => {
+  const dir = scratchDir('recorded');
+  const pidFile = path.join(dir, 'tool.pid');
+  const logFile = path.join(dir, 'tool.log');
+  fs.writeFileSync(logFile, 'earlier attempt\n');
+  let recorded: unknown;
+  const result = await runRecordedProcess({
+    command: 'sh',
+    args: ['-c', "printf 'step 1\\rstep 2\\n'; sleep 0.2; echo oops >&2"],
+    pidFile,
+    logFile,
+    onSpawn: (pid) => (recorded = { pid, file: JSON.parse(fs.readFileSync(pidFile, 'utf8')) as unknown }),
+  });
+  expect(result).toMatchObject({ code: 0, stdoutTail: '', stderrTail: '' });
+  expect(recorded).toMatchObject({ file: { pid: (recorded as { pid: number }).pid } });
+  expect(fs.existsSync(pidFile)).toBe(false);
+  expect(fs.readFileSync(logFile, 'utf8')).toBe('earlier attempt\nstep 1\rstep 2\noops\n');
+});
+
+describe('runProcessLines', () => {
+  test('yields stdout lines in order and ends with the run; stderr goes to the tail', async () => {
+    const run = runProcessLines({ command: 'sh', args: ['-c', 'echo one; echo warn >&2; echo two; exit 4'] });
+    const lines: string[] = [];
+    for await (const line of run.lines) lines.push(line);
+    expect(lines).toEqual(['one', 'two']);
+    expect(await run.result).toMatchObject({ code: 4, stderrTail: 'warn\n' });
+  });
+
+  test('a reader that is slow holds the child back instead of buffering its output', async () => {
+    const total = 200 * LINES_HIGH_WATER_MARK; // over a megabyte: more than the pipes and buffers hold
+    const run = runProcessLines({ command: 'sh', args: ['-c', `seq 1 ${total}; echo done >&2`] });
+    const first = await run.lines.next();
+    expect(first).toEqual({ done: false, value: '1' });
+    // With nobody reading, the pipe fills and seq waits: it cannot have finished.
+    await new Promise((r) => setTimeout(r, 500));
+    let settled = false;
+    void run.result.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    let count = 1;
+    let last = '1';
+    for await (const line of run.lines) {
+      count++;
+      last = line;
+    }
+    expect([count, last]).toEqual([total, String(total)]);
+    expect((await run.result).code).toBe(0);
+  });
+
+  test('a reader that stops early lets the run end once the child is stopped', async () => {
+    const stop = new AbortController();
+    const run = runProcessLines({ command: 'sh', args: ['-c', 'yes line'], signal: stop.signal });
+    for await (const line of run.lines) {
+      expect(line).toBe('line');
+      break;
+    }
+    stop.abort();
+    expect(await run.result).toMatchObject({ cancelled: true });
+    expect(await run.lines.next()).toEqual({ done: true, value: undefined });
+  });
+
+  test('a stopped child held back by a full pipe still ends', async () => {
+    const stop = new AbortController();
+    const run = runProcessLines({ command: 'sh', args: ['-c', 'yes line'], signal: stop.signal });
+    await run.lines.next();
+    await new Promise((r) => setTimeout(r, 200)); // the queue fills and stdout is paused
+    stop.abort();
+    expect(await run.result).toMatchObject({ cancelled: true });
+  });
+
+  test('a command that cannot be started ends the lines, and the result says why', async () => {
+    const run = runProcessLines({ command: '/nonexistent/helper' });
+    expect(await run.lines.next()).toEqual({ done: true, value: undefined });
+    await expect(run.result).rejects.toBeInstanceOf(ProcessStartError);
+  });
 });
 
 describe('ByteTail', () => {

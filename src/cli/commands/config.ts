@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { loadEnv } from '../../config';
 import { COLLECTIONS, connectDatabase } from '../../db';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../pacemaker';
 import { resolveTrainerParams } from '../../api';
 import { parseCommandArgs } from '../args';
+import { readRequestFile } from '../request-file';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 
 const DEFAULT_DATASET = 'dataset.pckl.gzip';
@@ -40,22 +40,6 @@ Options:
 Environment: MONGODB_URI, MLIP_DB.
 Exit codes: 0 done, 1 failed (invalid parameters, campaign without completed calculations, database
 unreachable, file exists), 2 usage.`;
-
-async function readTrainerFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read --trainer ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return file.endsWith('.json') ? JSON.parse(text) : (parseYaml(text) ?? {});
-  } catch (err) {
-    throw new Error(
-      `--trainer ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    );
-  }
-}
 
 /** The element symbols of a campaign's completed calculations, sorted. */
 export async function campaignElements(io: CliIo, campaign: string): Promise<string[]> {
@@ -105,7 +89,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.print && (values.out !== undefined || values.force))
     throw new UsageError('--print writes to stdout: it cannot be combined with --out or --force');
 
-  const trainer = resolveTrainerParams(values.trainer ? await readTrainerFile(values.trainer) : {});
+  // An unreadable or invalid --trainer file is a failure (exit 1), like invalid parameters in it.
+  const trainerFile = values.trainer
+    ? await readRequestFile('trainer', values.trainer, (message) => new Error(message))
+    : {};
+  const trainer = resolveTrainerParams(trainerFile);
   const elements = values.elements
     ? values.elements
         .split(',')

@@ -5,15 +5,14 @@
  * of a campaign and generation. Idempotent: a calculation whose id is already there is left alone, so a
  * retried loop step adds nothing twice. Candidates are only read, never changed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { loadEnv, PYTHON_HELPERS_DIR } from '../../config';
 import { COLLECTIONS, connectDatabase } from '../../db';
+import { runProcess } from '../../process';
 import { intFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
-import { LABELLERS } from './seed-demo';
+import { DOCUMENT_LINE_MAX_CHARS, LABELLERS } from './seed-demo';
 
 const usage = `Usage: mlip-train label-demo --campaign NAME --generation G [options] ID...
 
@@ -58,29 +57,23 @@ async function labelStructures(
   labeller: string,
   docs: CandidateDoc[],
 ): Promise<Map<string, { results?: unknown; error?: string }>> {
-  const child = spawn(
-    python,
-    [path.join(PYTHON_HELPERS_DIR, 'label_structures.py'), '--labeller', labeller],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-  // A few hundred structures at most between rounds: written at once, read back line by line.
-  child.stdin.end(docs.map((d) => JSON.stringify({ id: d._id, structure: d.structure })).join('\n') + '\n');
   const out = new Map<string, { results?: unknown; error?: string }>();
-  for await (const line of readline.createInterface({ input: child.stdout })) {
-    if (!line.trim()) continue;
-    const item = JSON.parse(line) as { id: string; results?: unknown; error?: string };
-    out.set(item.id, item);
-  }
-  const code = await exited;
-  if (code !== 0) throw new Error(`label_structures.py exited with code ${code}: ${stderr.trim()}`);
+  const { code, stderrTail } = await runProcess({
+    command: python,
+    args: [path.join(PYTHON_HELPERS_DIR, 'label_structures.py'), '--labeller', labeller],
+    // A few hundred structures at most between rounds: written at once, read back line by line.
+    stdin: (input) =>
+      input.end(docs.map((d) => JSON.stringify({ id: d._id, structure: d.structure })).join('\n') + '\n'),
+    onLine: (line, stream) => {
+      if (stream !== 'stdout' || !line.trim()) return undefined;
+      const item = JSON.parse(line) as { id: string; results?: unknown; error?: string };
+      out.set(item.id, item);
+      return undefined;
+    },
+    maxLineChars: DOCUMENT_LINE_MAX_CHARS,
+    tailBytes: 4000,
+  });
+  if (code !== 0) throw new Error(`label_structures.py exited with code ${code ?? 1}: ${stderrTail.trim()}`);
   return out;
 }
 

@@ -8,10 +8,8 @@
  * --append is given, and with --append documents whose (deterministic) _id is already there are left
  * alone, so running the same command twice inserts nothing the second time.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import readline from 'node:readline';
 import { loadEnv, PYTHON_HELPERS_DIR } from '../../config';
 import {
   compressionTag,
@@ -21,6 +19,7 @@ import {
   type FlatStructure,
 } from '../../candidates';
 import { COLLECTIONS, connectDatabase } from '../../db';
+import { runProcessLines } from '../../process';
 import { parseCommandArgs, numberFlag } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 
@@ -141,28 +140,32 @@ interface FactoryLine {
   results: unknown;
 }
 
+/** The longest line a factory or labeller may print (one JSON document): far beyond any demo structure. */
+export const DOCUMENT_LINE_MAX_CHARS = 64 * 1024 * 1024;
+
 async function* factoryDocuments(
   python: string,
   script: string,
   args: string[],
 ): AsyncGenerator<FactoryLine, void, undefined> {
-  const child = spawn(python, [path.join(PYTHON_HELPERS_DIR, script), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? 1));
+  const stop = new AbortController();
+  const factory = runProcessLines({
+    command: python,
+    args: [path.join(PYTHON_HELPERS_DIR, script), ...args],
+    signal: stop.signal,
+    tailBytes: 4000,
+    maxLineChars: DOCUMENT_LINE_MAX_CHARS,
   });
   try {
-    for await (const line of readline.createInterface({ input: child.stdout })) {
+    for await (const line of factory.lines) {
       if (line.trim()) yield JSON.parse(line) as FactoryLine;
     }
-    const code = await exited;
-    if (code !== 0) throw new Error(`${script} exited with code ${code}: ${stderr.trim()}`);
+    const { code, stderrTail } = await factory.result;
+    if (code !== 0) throw new Error(`${script} exited with code ${code ?? 1}: ${stderrTail.trim()}`);
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
+    // A reader that stopped early (a failed insert): the factory has nobody left to print for.
+    stop.abort();
+    await factory.result.catch(() => undefined);
   }
 }
 

@@ -3,17 +3,10 @@
  * so that a mistake is a usage error naming the field instead of a failed workflow.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import fs from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { loadEnv } from '../../config';
-import {
-  MlipCampaign,
-  resolveTrainerParams,
-  TrainerParamsError,
-  parseTrainingRequest,
-  type TrainingRequest,
-} from '../../api';
+import { checkTrainerParams, MlipCampaign, parseTrainingRequest, type TrainingRequest } from '../../api';
 import { intFlag, parseCommandArgs } from '../args';
+import { readRequestFile } from '../request-file';
 import {
   invalidRecordsFromFlags,
   SELECTION_HELP,
@@ -56,22 +49,6 @@ ${TEMPORAL_ENV_HELP}, MLIP_TASK_QUEUE (default mlip-training).
 Exit codes: 0 started (with --wait: completed), 1 failed (Temporal unreachable, id already running,
 with --wait: the training failed or was cancelled), 2 usage (including an invalid request).`;
 
-async function readStructured(flag: string, file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read --${flag} ${file}: ${(err as Error).message}`);
-  }
-  try {
-    return file.endsWith('.json') ? JSON.parse(text) : (parseYaml(text) ?? {});
-  } catch (err) {
-    throw new UsageError(
-      `--${flag} ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    );
-  }
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -106,7 +83,7 @@ export async function requestFromArgs(args: string[]): Promise<{
   const { values: v } = parseCommandArgs(args, OPTIONS);
   let raw: Record<string, unknown> = {};
   if (v.request !== undefined) {
-    const fromFile = await readStructured('request', v.request);
+    const fromFile = await readRequestFile('request', v.request);
     if (!isObject(fromFile))
       throw new UsageError(`--request ${v.request} must hold an object (a TrainingRequest)`);
     raw = { ...fromFile };
@@ -121,7 +98,7 @@ export async function requestFromArgs(args: string[]): Promise<{
   const invalidRecords = invalidRecordsFromFlags(v);
   if (invalidRecords !== undefined) raw.invalidRecords = invalidRecords;
   if (v.trainer !== undefined) {
-    const trainer = await readStructured('trainer', v.trainer);
+    const trainer = await readRequestFile('trainer', v.trainer);
     if (!isObject(trainer))
       throw new UsageError(`--trainer ${v.trainer} must hold an object (TrainerParams)`);
     raw.trainer = trainer;
@@ -137,18 +114,8 @@ export async function requestFromArgs(args: string[]): Promise<{
 
   const parsed = parseTrainingRequest(raw);
   if (!parsed.ok) throw new UsageError(parsed.message);
-  try {
-    resolveTrainerParams(parsed.request.trainer);
-  } catch (err) {
-    if (err instanceof TrainerParamsError)
-      throw new UsageError(
-        err.message.replace(
-          /^invalid trainer parameters/,
-          'invalid trainer parameters (fields under "trainer")',
-        ),
-      );
-    throw err;
-  }
+  const invalidTrainer = checkTrainerParams(parsed.request.trainer);
+  if (invalidTrainer) throw new UsageError(invalidTrainer.message);
   if (v['workflow-id'] !== undefined && v['workflow-id'].trim() === '')
     throw new UsageError('--workflow-id must not be empty');
   return {
