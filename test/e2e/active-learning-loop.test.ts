@@ -96,7 +96,7 @@ test('two rounds: the first selects candidates for DFT, the second starts warm f
   const rescored = await candidates.find({ _id: { $in: round1.selectedForDft } }).toArray();
   for (const c of rescored) expect(c.score!.gammaMax).toBeLessThanOrEqual(1.05);
   expect(round2.selectedForDft).not.toEqual(round1.selectedForDft);
-});
+}, 300_000); // two rounds of real fits and scorings: 110 s alone on 2 cores, more beside other e2e files
 
 test('label-demo refuses ids that are not candidates and inserts nothing, so a typo cannot half-label a round', async () => {
   const calculations = mongo.db(env.MLIP_DB).collection(COLLECTIONS.calculations);
