@@ -58,7 +58,8 @@ test('trainings spread over two hosts, and one whose host dies for good complete
     await waitFor(
       'the training on host B to be fitting',
       async () => ((await handles[movedIndex]!.query(progressQuery)).phase === 'fitting' ? true : undefined),
-      120_000,
+      // Its fetch and set-up share two CI cores with the other files' fits.
+      240_000,
     );
     await workersB.stop();
     bStopped = true;
@@ -77,4 +78,4 @@ test('trainings spread over two hosts, and one whose host dies for good complete
     await workersA.stop();
     if (!bStopped) await workersB.stop();
   }
-}, 300_000);
+}, 420_000);

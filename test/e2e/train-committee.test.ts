@@ -45,6 +45,7 @@ async function activityCount(workflowId: string, type: string): Promise<number> 
   ).length;
 }
 
+// Real fits, several at once on two CI cores beside other files: minutes, not jest's default two.
 test('a committee trains K potentials on resamples drawn with different seeds from a single fetch and links them in the registry', async () => {
   const workflowId = `committee-${randomUUID()}`;
   const result = await running.client.workflow.execute(trainCommittee, {
@@ -105,7 +106,7 @@ test('a committee trains K potentials on resamples drawn with different seeds fr
     ['cu-committee-m1@v1', { id: workflowId, member: 1, size: 2, resample: 'bootstrap', seed: 8 }],
   ]);
   expect(workspacesLeft(env)).toEqual([]);
-});
+}, 300_000);
 
 test('cancelling a committee cancels every member and leaves no workspace', async () => {
   const workflowId = `committee-cancel-${randomUUID()}`;
@@ -150,4 +151,4 @@ test('cancelling a committee cancels every member and leaves no workspace', asyn
     ).toBe('CANCELLED');
   }
   expect(workspacesLeft(env)).toEqual([]);
-});
+}, 300_000);

@@ -119,4 +119,4 @@ test('MongoDB down during the fetch: the step is retried and the training comple
     await running.stop();
     await stopProcessGroups([server.handle]);
   }
-});
+}, 300_000);
