@@ -37,6 +37,7 @@ import {
   type Semaphore,
 } from '../src/process';
 import { PYTHON_HELPERS_DIR } from '../src/config';
+import { fitMetrics } from '../src/telemetry';
 import {
   FinalMetricsSchema,
   type FinalMetrics,
@@ -112,7 +113,10 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
 
     let progress: TrainingProgress = { phase: 'waiting-for-slot', maxIterations: input.maxIterations };
     let lastReport: LastReport | undefined;
+    // Iterations counted and phases timed from the same progress the heartbeats carry.
+    const instruments = fitMetrics(ctx.metricMeter);
     const report = () => {
+      instruments.observe(progress);
       ctx.heartbeat(progress);
       const now = Date.now();
       if (
@@ -211,6 +215,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       }
     } finally {
       release();
+      instruments.end();
     }
 
     function workerShuttingDown(): boolean {
@@ -261,6 +266,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
           resumedFrom,
           ...(before ? { iterationsBefore: before } : {}),
         };
+        instruments.observe(progress);
       };
       const latestCheckpointSafe = () => {
         try {

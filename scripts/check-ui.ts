@@ -5,11 +5,12 @@
  * attributes are shown, and saves screenshots under .dev-data/ui-check/. Not part of `npm test`.
  * Needs: ./temporal-dev.sh up, a completed training, and `apt-get install chromium`.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { loadEnv, PROJECT_ROOT } from '../src/config';
+import { connectClient, temporalTarget } from '../src/temporal';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI = (process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233').replace(/\/$/, '');
@@ -44,7 +45,7 @@ async function main() {
     );
   }
   const env = loadEnv();
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const connection = await connectClient(temporalTarget(env));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const run = await latestCompletedTraining(client);
   await connection.close();

@@ -76,3 +76,29 @@ if [ "$(cat .build/mongo-wire-server.stamp 2>/dev/null)" != "$want" ] || [ ! -x 
 else
   quiet || say "mongo-wire-server up to date"
 fi
+
+# --- nginx: the TLS terminator of the secure-connection test (Debian's package) ------------------------
+# A system package, so installed with apt where it is missing and we may (root, or sudo without a password).
+if [ ! -x /usr/sbin/nginx ]; then
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+    t=$(date +%s); say "installing nginx (Debian's nginx-light: the mTLS test's TLS terminator) ..."
+    as_root=(); [ "$(id -u)" = 0 ] || as_root=(sudo -n)
+    # No service start (policy-rc.d, for the install only): the test runs its own nginx, on a free port,
+    # with a config of its own; the package's default site on port 80 stays off.
+    policy_added=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+      "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d; policy_added=1
+    fi
+    apt_install() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light >/dev/null; }
+    apt_install || { "${as_root[@]}" apt-get update -q >/dev/null && apt_install; } || nginx_failed=1
+    [ -n "$policy_added" ] && "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
+    [ -z "${nginx_failed:-}" ] \
+      || die "could not install nginx-light with apt-get: install nginx (with its http_v2 and grpc modules) yourself"
+    say "nginx installed in $(elapsed "$t")"
+  else
+    say "warning: nginx is missing and cannot be installed here (not root, no sudo): test/integration/secure-connection.test.ts will fail; install nginx-light"
+  fi
+else
+  quiet || say "nginx present ($(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'))"
+fi

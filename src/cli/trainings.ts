@@ -6,7 +6,7 @@
 import { type TrainingResult, MlipCampaign, MlipDatasetSize, MlipPhase } from '../api';
 import {
   Client,
-  Connection,
+  type Connection,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PUBLISHED_FILES } from '../artefact-names';
 import type { Env } from '../config';
+import { connectClient, temporalTarget } from '../temporal';
 import type { CliIo } from './command';
 import { readTrainingProgress } from './live-progress';
 import { formatProgressLine } from './progress-line';
@@ -27,24 +28,21 @@ export const DEFAULT_UI_URL = 'http://127.0.0.1:8233';
 /** Help text shared by the training commands. */
 export const TEMPORAL_ENV_HELP =
   'Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),\n' +
-  '  TEMPORAL_UI_URL (Web UI base for links, default http://127.0.0.1:8233)';
+  '  TEMPORAL_UI_URL (Web UI base for links, default http://127.0.0.1:8233); a secured cluster or\n' +
+  '  Temporal Cloud: TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH,\n' +
+  '  TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_API_KEY, or a TEMPORAL_PROFILE of temporal.toml (README)';
 
 export interface TemporalSession {
   client: Client;
   close(): Promise<void>;
 }
 
-/** A client of the configured Temporal; an unreachable server is an Error that says how to fix it. */
+/**
+ * A client of the configured Temporal; a bad TLS setting or a failed connection is an Error that says what
+ * to fix (src/temporal).
+ */
 export async function connectTemporal(env: Env): Promise<TemporalSession> {
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS, connectTimeout: '4s' });
-  } catch (err) {
-    throw new Error(
-      `cannot reach Temporal at ${env.TEMPORAL_ADDRESS}: start it with ./temporal-dev.sh up or set TEMPORAL_ADDRESS` +
-        ` (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
-    );
-  }
+  const connection: Connection = await connectClient(temporalTarget(env), { connectTimeout: '4s' });
   return {
     client: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }),
     close: () => connection.close(),

@@ -2,19 +2,67 @@
  * Worker and CLI settings, read from the environment and validated once at start-up. Connection strings
  * live only here: they never enter workflow input, results, heartbeats or history.
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { INSTALLED, PROJECT_ROOT } from './paths';
+import { withTemporalProfile } from './temporal-profile';
 
 const positiveInt = z.coerce.number().int().positive();
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** `off`, or ip:port for a Prometheus endpoint (`0.0.0.0:9464`, `[::1]:9464`): the SDK binds addresses, not names. */
+const metricsAddress = z.string().refine((v) => {
+  if (v === 'off') return true;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(v);
+  const port = Number(m?.[3]);
+  return m !== null && net.isIP(m[1] ?? m[2] ?? '') !== 0 && port >= 1 && port <= 65535;
+}, 'must be off or ip:port, such as 0.0.0.0:9464 or 127.0.0.1:9464');
+
+const pemFile = z.string().min(1).optional();
+const pemData = z
+  .string()
+  .includes('-----BEGIN', { message: 'must be PEM text (-----BEGIN ...)' })
+  .optional();
+
 export const EnvSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233').describe('Temporal frontend host:port'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace'),
+  // Secured clusters and Temporal Cloud, named as the `temporal` CLI and the SDKs' env-config name them.
+  TEMPORAL_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('API key (Temporal Cloud); turns TLS on. A secret: never logged'),
+  TEMPORAL_TLS: flag
+    .optional()
+    .describe('TLS to the frontend; on by itself when a TLS file, server name or API key is set'),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: pemFile.describe(
+    "CA that signed the server's certificate (default: the system's)",
+  ),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: pemData.describe('the same, as PEM text'),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("name the server's certificate is checked against (default: the address's host)"),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: pemFile.describe('client certificate for mutual TLS (with its key)'),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: pemData.describe('the same, as PEM text'),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: pemFile.describe("the client certificate's private key"),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: pemData.describe('the same, as PEM text. A secret: never logged'),
+  TEMPORAL_CONFIG_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Temporal client config file (TOML profiles; default ~/.config/temporalio/temporal.toml)'),
+  TEMPORAL_PROFILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('profile of that file (default: default); the environment overrides its values'),
   MLIP_TASK_QUEUE: z
     .string()
     .min(1)
@@ -72,13 +120,29 @@ export const EnvSchema = z.object({
     .min(1)
     .default(INSTALLED.python)
     .describe("Python with pacemaker's packages, for the helpers"),
+  MLIP_METRICS_ADDRESS: metricsAddress
+    .default('off')
+    .describe(
+      "ip:port where the worker serves Prometheus metrics at /metrics (the SDK's temporal_* and the trainer's mlip_*); off: none",
+    ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
-/** Parses the environment; the error names each bad variable and what it must look like. */
+/**
+ * Parses the environment, with a Temporal config file's profile (temporal-profile.ts) for the TEMPORAL_*
+ * variables it does not set; the error names each bad variable and what it must look like.
+ */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const set = Object.fromEntries(
+    Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+  let present: Record<string, string>;
+  try {
+    present = withTemporalProfile(set);
+  } catch (err) {
+    throw new Error(`invalid environment:\n  ${(err as Error).message}`);
+  }
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -14,5 +14,11 @@ export const INSTALLED = {
   mongoWireServer: path.join(PROJECT_ROOT, '.build', 'mongo-wire-server'),
 } as const;
 
+/**
+ * nginx from Debian's packages (scripts/setup.sh installs it where it is missing): the TLS terminator that
+ * the secure-connection test puts in front of the ephemeral Temporal server.
+ */
+export const SYSTEM_NGINX = '/usr/sbin/nginx';
+
 /** The project's Python helpers (run with INSTALLED.python). */
 export const PYTHON_HELPERS_DIR = path.join(PROJECT_ROOT, 'python');

@@ -13,6 +13,26 @@ export const COLLECTIONS = {
   candidates: 'candidates',
 } as const;
 
+/**
+ * The connection string as a log line or message may show it: the password (and a user-info part's
+ * secret) replaced by `***`. TLS settings and credentials stay in the URI, where the driver reads them.
+ */
+export function redactMongoUri(uri: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/)([^@/]*)@/, (_, scheme: string, userInfo: string) => {
+    const user = userInfo.split(':')[0];
+    return `${scheme}${userInfo.includes(':') ? `${user}:***` : user}@`;
+  });
+}
+
+/** An error of the driver with anything of the URI's password taken out of its message. */
+function withoutPassword(err: unknown, uri: string): unknown {
+  const password = /^mongodb(?:\+srv)?:\/\/[^:@/]*:([^@/]*)@/.exec(uri)?.[1];
+  if (!password || !(err instanceof Error)) return err;
+  for (const secret of new Set([password, decodeURIComponent(password)]))
+    if (secret !== '') err.message = err.message.split(secret).join('***');
+  return err;
+}
+
 export interface DatabaseHandle {
   db(): Promise<Db>;
   close(): Promise<void>;
@@ -34,7 +54,7 @@ export function connectDatabase(uri: string, dbName: string): DatabaseHandle {
         socketTimeoutMS: 10 * 60_000,
       }).catch((err: unknown) => {
         client = undefined; // the next call tries again
-        throw err;
+        throw withoutPassword(err, uri);
       });
       return (await client).db(dbName);
     },

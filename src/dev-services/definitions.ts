@@ -1,10 +1,11 @@
 /**
- * The one definition of the local services: the command line of the Temporal dev server and of the
- * MongoDB-wire server. Both modes (persistent, for `./temporal-dev.sh`; ephemeral, for tests and benches)
+ * The one definition of the local services: the command line of the Temporal dev server, of the
+ * MongoDB-wire server and of the TLS terminator (nginx) that can stand in front of Temporal. Both modes (persistent, for `./temporal-dev.sh`; ephemeral, for tests and benches)
  * build their processes from these, so the flags and the search attributes cannot drift apart. Pure.
  */
 import { searchAttributeFlags } from '../api';
-import { INSTALLED } from '../config';
+import path from 'node:path';
+import { INSTALLED, SYSTEM_NGINX } from '../config';
 
 /** A service to start: the program, its arguments, and how to recognise and reach it once it runs. */
 export interface ServiceDefinition {
@@ -88,5 +89,69 @@ export function mongoWireServer(options: MongoWireServerOptions): ServiceDefinit
     otherPorts: [],
     commandMatch: 'mongo-wire-server',
     address: `mongodb://${ip}:${options.port}`,
+  };
+}
+
+export interface TlsTerminatorOptions {
+  /** Where clients connect with TLS. */
+  port: number;
+  /** The plaintext gRPC address it forwards to (the dev server's). */
+  upstream: string;
+  /** PEM files: the server's certificate and key, and the CA whose client certificates it accepts. */
+  serverCert: string;
+  serverKey: string;
+  clientCa: string;
+  /** nginx's prefix: its config, pid and temp files go here. */
+  dir: string;
+  ip?: string;
+}
+
+/**
+ * nginx's configuration for a TLS terminator that requires a client certificate signed by `clientCa`
+ * (mutual TLS, as a secured cluster or Temporal Cloud does) and passes gRPC on over HTTP/2. Pure.
+ */
+export function tlsTerminatorConfig(options: TlsTerminatorOptions): string {
+  const ip = options.ip ?? LOCALHOST;
+  const file = (name: string) => path.join(options.dir, name);
+  return [
+    'daemon off;',
+    // One process, stopped with its group like the other services.
+    'master_process off;',
+    `pid ${file('nginx.pid')};`,
+    `error_log ${file('error.log')} info;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+      (t) => `  ${t}_temp_path ${file(`${t}-temp`)};`,
+    ),
+    '  server {',
+    `    listen ${ip}:${options.port} ssl http2;`,
+    `    ssl_certificate ${options.serverCert};`,
+    `    ssl_certificate_key ${options.serverKey};`,
+    `    ssl_client_certificate ${options.clientCa};`,
+    '    ssl_verify_client on;',
+    // Workers long-poll for a minute and more; workflow task completions can exceed nginx's 1 MB default.
+    '    grpc_read_timeout 600s;',
+    '    grpc_send_timeout 600s;',
+    '    client_max_body_size 0;',
+    `    location / { grpc_pass grpc://${options.upstream}; }`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** nginx with tlsTerminatorConfig written to `<dir>/nginx.conf` (the caller writes it). */
+export function tlsTerminator(options: TlsTerminatorOptions): ServiceDefinition {
+  const ip = options.ip ?? LOCALHOST;
+  return {
+    name: 'tls-terminator',
+    command: SYSTEM_NGINX,
+    args: ['-p', options.dir, '-c', path.join(options.dir, 'nginx.conf')],
+    port: options.port,
+    otherPorts: [],
+    commandMatch: path.join(options.dir, 'nginx.conf'),
+    address: `${ip}:${options.port}`,
   };
 }

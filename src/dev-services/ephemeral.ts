@@ -11,7 +11,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config';
 import { processStartTime } from '../process';
-import { mongoWireServer, temporalDevServer } from './definitions';
+import {
+  mongoWireServer,
+  temporalDevServer,
+  tlsTerminator,
+  tlsTerminatorConfig,
+  type TlsTerminatorOptions,
+} from './definitions';
 import {
   freePort,
   freePorts,
@@ -187,4 +193,23 @@ export async function startMongoWireServer(dataDir: string, logDir: string, port
     throw err;
   }
   return { uri: definition.address, port, handle: started.service };
+}
+
+/**
+ * A TLS terminator (nginx, mutual TLS) in front of a running Temporal server, not recorded: its caller
+ * stops it with stopServices([handle]). Options as tlsTerminatorConfig's, less the port (a free one).
+ */
+export async function startTlsTerminator(options: Omit<TlsTerminatorOptions, 'port'>, logDir: string) {
+  const port = await freePort();
+  fs.mkdirSync(options.dir, { recursive: true });
+  fs.writeFileSync(path.join(options.dir, 'nginx.conf'), tlsTerminatorConfig({ ...options, port }));
+  const definition = tlsTerminator({ ...options, port });
+  const started = launchService(definition, path.join(logDir, `${definition.name}.log`), 20_000);
+  try {
+    await started.ready;
+  } catch (err) {
+    await stopService(started.service, EPHEMERAL_STOP_GRACE_MS);
+    throw err;
+  }
+  return { address: definition.address, port, handle: started.service };
 }

@@ -3,7 +3,11 @@ export class Semaphore {
   private readonly waiters: Array<() => void> = [];
   private inUse = 0;
 
-  constructor(readonly capacity: number) {
+  /** `onChange` hears every change of the running and waiting counts (the worker's slot gauges). */
+  constructor(
+    readonly capacity: number,
+    private readonly onChange: (state: { running: number; waiting: number }) => void = () => {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new Error(`capacity must be a positive integer, got ${capacity}`);
   }
@@ -29,10 +33,12 @@ export class Semaphore {
         const next = this.waiters.shift();
         if (next) next();
         else this.inUse -= 1;
+        this.changed();
       };
     };
     if (this.inUse < this.capacity) {
       this.inUse += 1;
+      this.changed();
       return Promise.resolve(release());
     }
     return new Promise((resolve, reject) => {
@@ -43,11 +49,17 @@ export class Semaphore {
       const onAbort = () => {
         const i = this.waiters.indexOf(grant);
         if (i >= 0) this.waiters.splice(i, 1);
+        this.changed();
         reject(signal?.reason);
       };
       if (signal?.aborted) return reject(signal.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(grant);
+      this.changed();
     });
+  }
+
+  private changed() {
+    this.onChange({ running: this.inUse, waiting: this.waiters.length });
   }
 }

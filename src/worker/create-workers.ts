@@ -20,6 +20,7 @@ import { hostTaskQueue, type Env } from '../config';
 import { connectDatabase } from '../db';
 import { scoringCountsSignal, fitProgressSignal } from '../api';
 import { Semaphore } from '../process';
+import { activityMetricsInterceptor, trainingSlotGauges } from '../telemetry';
 
 export interface TrainingWorkersOptions {
   env: Env;
@@ -76,7 +77,10 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
       pacemakerBin: env.PACEMAKER_BIN,
       paceYaml2YaceBin: env.PACE_YAML2YACE_BIN,
       python: env.MLIP_PYTHON,
-      trainingSlots: new Semaphore(env.MLIP_MAX_CONCURRENT_TRAININGS),
+      trainingSlots: new Semaphore(
+        env.MLIP_MAX_CONCURRENT_TRAININGS,
+        trainingSlotGauges(env.MLIP_HOST_ID, env.MLIP_MAX_CONCURRENT_TRAININGS),
+      ),
       reportProgress: (target, progress) =>
         client.workflow.getHandle(target.workflowId, target.runId).signal(fitProgressSignal, progress),
       hostId: env.MLIP_HOST_ID,
@@ -111,6 +115,8 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
   const identity = `${env.MLIP_HOST_ID}/pid-${process.pid}`;
   // A drain ends within MLIP_DRAIN_SECONDS (fits stop at a checkpoint); past that, stop waiting for anything.
   const shutdownForceTime = drainGraceMs + 30_000;
+  // Every activity timed and its failures counted by type (recorded only where MLIP_METRICS_ADDRESS is set).
+  const interceptors = { activity: [activityMetricsInterceptor(env.MLIP_HOST_ID)] };
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../../workflows') };
@@ -121,6 +127,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     identity,
     ...workflowSource,
     shutdownForceTime,
+    interceptors,
     activities: {
       // Local activities: the workflows resolve their input with them (recorded in history once per run).
       ...createResolveRequestActivities(),
@@ -139,6 +146,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     taskQueue: hostQueue,
     identity,
     shutdownForceTime,
+    interceptors,
     activities: { ...hostActivities, scoreCandidates: scoring.scoreCandidates },
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,

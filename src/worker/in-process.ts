@@ -3,9 +3,10 @@
  * the tests and the benches run trainings against. `npm run worker` (main.ts) does the same with start-up
  * housekeeping of its own.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { Env } from '../config';
+import { installRuntime } from '../telemetry';
+import { connectClient, connectWorker, temporalTarget } from '../temporal';
 import { createTrainingWorkers, type TrainingWorkers, type TrainingWorkersOptions } from './create-workers';
 
 export interface InProcessWorkers {
@@ -15,13 +16,25 @@ export interface InProcessWorkers {
   stop(): Promise<void>;
 }
 
+export interface InProcessOptions extends Pick<TrainingWorkersOptions, 'workflowBundle' | 'tuning'> {
+  /**
+   * Serve metrics on env.MLIP_METRICS_ADDRESS: installs this process's Temporal runtime, so only where
+   * nothing in the process has connected to Temporal yet (the runtime is one per process). Default: no.
+   */
+  metrics?: boolean;
+}
+
 export async function startInProcessWorkers(
   env: Env,
-  options: Pick<TrainingWorkersOptions, 'workflowBundle' | 'tuning'> = {},
+  { metrics = false, ...options }: InProcessOptions = {},
 ): Promise<InProcessWorkers> {
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  if (metrics && env.MLIP_METRICS_ADDRESS === 'off')
+    throw new Error("metrics: true needs MLIP_METRICS_ADDRESS (ip:port) in the workers' env");
+  if (metrics) installRuntime(env);
+  const target = temporalTarget(env);
+  const connection = await connectWorker(target);
+  const clientConnection = await connectClient(target);
+  const client = new Client({ connection: clientConnection, namespace: target.namespace });
   const workers = await createTrainingWorkers({ env, connection, client, ...options });
   const running = workers.run();
   return {

@@ -2,25 +2,32 @@
  * `npm run worker`: serve trainings on this host until SIGINT/SIGTERM. Settings come from the
  * environment (see README, "Configuration").
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { loadEnv } from '../config';
+import { redactMongoUri } from '../db';
+import { connectClient, connectWorker, temporalTarget } from '../temporal';
 import { describeBackends, probeBackends } from '../pacemaker';
+import { installRuntime } from '../telemetry';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
 
 async function main() {
   const env = loadEnv();
-  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  installRuntime(env, (line) => console.log(`[worker] ${line}`)); // before any connection: metrics, if asked
+  const target = temporalTarget(env);
+  const connection = await connectWorker(target);
+  const clientConnection = await connectClient(target).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  const client = new Client({ connection: clientConnection, namespace: target.namespace });
   try {
     await removeStaleWorkspaces(env.MLIP_WORK_ROOT, client, (line) => console.log(`[worker] ${line}`));
     const workers = await createTrainingWorkers({ env, connection, client });
     console.log(
       `[worker] host ${env.MLIP_HOST_ID}: serving ${env.MLIP_TASK_QUEUE} (workflows, acquireWorkspace) and ` +
         `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time); ` +
-        `Temporal ${env.TEMPORAL_ADDRESS}, namespace ${env.TEMPORAL_NAMESPACE}; workspaces in ${env.MLIP_WORK_ROOT}`,
+        `${target.summary}; MongoDB ${redactMongoUri(env.MONGODB_URI)}; workspaces in ${env.MLIP_WORK_ROOT}`,
     );
     // Asked once, beside the running worker: TensorFlow's import takes seconds and must not delay start-up.
     void probeBackends(env.MLIP_PYTHON).then(

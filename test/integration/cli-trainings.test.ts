@@ -310,7 +310,7 @@ test('with Temporal unreachable, the commands exit 1 and say how to start it', a
     const r = await cli(args, { TEMPORAL_ADDRESS: '127.0.0.1:9' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'cannot reach Temporal at 127.0.0.1:9: start it with ./temporal-dev.sh up or set TEMPORAL_ADDRESS',
+      'cannot connect to Temporal at 127.0.0.1:9: nothing answers there (ECONNREFUSED); check TEMPORAL_ADDRESS (for the dev server: ./temporal-dev.sh up)',
     );
   }
 });

@@ -22,7 +22,10 @@
  * - every repository path in backticks exists, every environment variable named is read somewhere, and
  *   every relative link and #anchor resolves.
  * What cannot run here is checked as far as it can be: the LAMMPS input (nothing runs LAMMPS) only for the
- *   file names it reads, the ASE snippet for the calls test/e2e/active-set.test.ts makes.
+ *   file names it reads, the ASE snippet for the calls test/e2e/active-set.test.ts makes; `systemctl`,
+ *   `journalctl`, `sbatch` and `scancel` (no systemd, no SLURM here) for the unit files and scripts of
+ *   deploy/ they name, `cp`/`install` for the repository files they copy, and a unit drop-in (```ini) for
+ *   keys the unit it overrides has in that section.
  * The "mismatch" tests at the end run the same checkers on edited copies of the text and expect failures.
  */
 import fs from 'node:fs';
@@ -374,9 +377,11 @@ function checkNpm(line: string, where: string): Problems {
 
 /** One command line from a bash block or an inline span; undefined when it is not a command we know. */
 async function checkCommand(line: string, where: string): Promise<Problems | undefined> {
-  const { vars, rest } = splitAssignments(line);
+  const { vars, rest: command } = splitAssignments(line);
   const problems = vars.flatMap(([name, value]) => checkEnvValue(name, value, where));
+  const rest = command.replace(/^sudo\s+/, '');
   const first = rest.split(/\s+/)[0] ?? '';
+  if (SERVICE_TOOLS.includes(first)) return [...problems, ...checkServiceCommand(rest, where)];
   if (/^(npx )?mlip-train\b/.test(rest) || rest.startsWith('node bin/mlip-train.js'))
     return [...problems, ...(await checkMlipTrain(rest, where))];
   if (first === 'temporal') return [...problems, ...checkTemporal(rest, where)];
@@ -397,6 +402,84 @@ async function checkCommand(line: string, where: string): Promise<Problems | und
   return vars.length > 0 && rest === '' ? problems : undefined;
 }
 
+// Services and batch jobs (deploy/): nothing here runs systemd or SLURM, so each command is checked for the
+// units, scripts and files it names, and for the verbs and flags the docs rely on.
+const SERVICE_TOOLS = ['systemctl', 'journalctl', 'sbatch', 'scancel', 'cp', 'install'];
+const UNIT_TEMPLATES = fs
+  .readdirSync(path.join(ROOT, 'deploy', 'systemd'))
+  .filter((f) => f.endsWith('.service'));
+const SYSTEMCTL_VERBS = ['enable', 'disable', 'start', 'stop', 'restart', 'status', 'daemon-reload', 'edit'];
+/** The flags docs/operations.md uses, as systemctl(1), journalctl(1) and scancel(1) spell them. */
+const SERVICE_FLAGS: Record<string, string[]> = {
+  systemctl: ['--now'],
+  journalctl: ['-u', '-f'],
+  scancel: ['--batch', '--signal=TERM'],
+  sbatch: [],
+};
+
+/** `mlip-worker@0`, `mlip-worker@.service`: an instance or the template of a unit file in deploy/systemd. */
+function checkUnitName(name: string, where: string): Problems {
+  const template = name.replace(/@[^.]*(\.service)?$/, '@.service').replace(/^([^@.]+)$/, '$1.service');
+  return UNIT_TEMPLATES.includes(template)
+    ? []
+    : [`${where}: ${name} is no unit of deploy/systemd (${UNIT_TEMPLATES.join(', ')})`];
+}
+
+function checkServiceCommand(line: string, where: string): Problems {
+  const [tool, ...args] = words(line);
+  const problems: Problems = [];
+  for (const flag of args.filter((a) => a.startsWith('-')))
+    if (tool! in SERVICE_FLAGS && !SERVICE_FLAGS[tool!]!.includes(flag))
+      problems.push(`${where}: no check for ${tool} ${flag}`);
+  const operands = args.filter(
+    (a, i) => !a.startsWith('-') && !(tool === 'install' && /^-[mog]$/.test(args[i - 1]!)),
+  );
+  if (tool === 'systemctl') {
+    const [verb, ...units] = operands;
+    if (!SYSTEMCTL_VERBS.includes(verb!)) problems.push(`${where}: no check for systemctl ${verb}`);
+    else if (verb !== 'daemon-reload' && units.length === 0)
+      problems.push(`${where}: systemctl ${verb} of what?`);
+    for (const unit of units) problems.push(...checkUnitName(unit, where));
+  } else if (tool === 'journalctl') {
+    const unit = args[args.indexOf('-u') + 1];
+    problems.push(...(unit ? checkUnitName(unit, where) : [`${where}: journalctl without -u UNIT`]));
+  } else if (tool === 'sbatch') {
+    const script = operands[0] ?? '';
+    if (!/^deploy\/\S+\.sbatch$/.test(script))
+      problems.push(`${where}: sbatch of ${script}, not a deploy/ script`);
+    else problems.push(...checkRepoPath(script, where));
+  } else if (tool === 'scancel') {
+    if (!operands.every((o) => /^\d+$/.test(o))) problems.push(`${where}: scancel takes job ids (${line})`);
+  } else {
+    // cp / install: the repository files copied must exist (the destinations are the host's).
+    for (const file of operands.filter((o) => REPO_PATH.test(o)))
+      problems.push(...checkRepoPath(file, where));
+    if (!operands.slice(0, -1).some((o) => REPO_PATH.test(o)) && !args.includes('-d'))
+      problems.push(`${where}: ${tool} copies no file of the repository (${line})`);
+  }
+  return problems;
+}
+
+/** A drop-in (```ini): each key must be one the unit it overrides sets, in the same section. */
+function checkUnitDropIn(code: string, where: string): Problems {
+  const unit = read('deploy/systemd/mlip-worker@.service');
+  const problems: Problems = [];
+  let section = '';
+  for (const line of code.split('\n').map((l) => l.trim())) {
+    if (line === '' || line.startsWith('#')) continue;
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) {
+      section = header[1]!;
+      continue;
+    }
+    const key = /^(\w+)=/.exec(line)?.[1];
+    const body = unit.split(`[${section}]`)[1]?.split(/^\[/m)[0] ?? '';
+    if (!key || !new RegExp(`^${key}=`, 'm').test(body))
+      problems.push(`${where}: deploy/systemd/mlip-worker@.service sets no ${key ?? line} in [${section}]`);
+  }
+  return problems;
+}
+
 // Environment variables.
 const ENV_DEFAULTS = EnvSchema.parse({});
 /** Every variable named in the docs must be read by something in the repository (or be the world's). */
@@ -411,9 +494,10 @@ const SOURCES = [
   'test/replay',
   'python',
   'mongo-wire-server',
+  'deploy',
 ]
   .flatMap((dir) => listFiles(dir))
-  .filter((f) => /\.(ts|js|sh|py|go)$/.test(f))
+  .filter((f) => /\.(ts|js|sh|py|go|sbatch)$/.test(f))
   .concat(['temporal-dev.sh', 'package.json'])
   .map((f) => read(f))
   .join('\n');
@@ -443,6 +527,7 @@ function checkVariableNamed(name: string, where: string): Problems {
 
 /** A default as the configuration table shows it, for the value EnvSchema gives. */
 function shownDefault(name: string, value: unknown): string {
+  if (value === undefined) return 'none';
   if (name === 'MLIP_HOST_ID' && value === os.hostname().replace(/[^A-Za-z0-9._-]/g, '-')) return 'host name';
   if (
     typeof value === 'string' &&
@@ -524,7 +609,7 @@ function checkArtefactNames(code: string, where: string): Problems {
 }
 
 const REPO_PATH =
-  /^(src|activities|workflows|test|python|scripts|bench|bin|mongo-wire-server|docs)\/\S*$|^(temporal-dev\.sh|package\.json|package-lock\.json|tsconfig\.json)$/;
+  /^(src|activities|workflows|test|python|scripts|bench|bin|mongo-wire-server|docs|deploy)\/\S*$|^(temporal-dev\.sh|package\.json|package-lock\.json|tsconfig\.json)$/;
 /** Folders the code creates at run time (git-ignored), which a fresh checkout does not have. */
 const GENERATED = read('.gitignore')
   .split('\n')
@@ -760,6 +845,9 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
           if (!(key in TrainingRequestSchema.shape))
             problems.push(`${where}: training.${key} is not a TrainingRequest field`);
         count('typescript');
+      } else if (block.lang === 'ini') {
+        problems.push(...checkUnitDropIn(block.code, where));
+        count('unit drop-ins');
       } else if (block.lang === 'python') {
         // Not run here (it needs a fitted potential): each call must be one the e2e test makes on a
         // published version, and the files it reads must be published ones.
@@ -814,7 +902,7 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
             ? `mlip-train ${rowCommand} ${span.code}`
             : span.code;
       if (
-        /^((npx )?mlip-train |npm (run|test)\b|temporal (workflow|operator) |\.\/temporal-dev\.sh |node )/.test(
+        /^((npx )?mlip-train |npm (run|test)\b|temporal (workflow|operator) |\.\/temporal-dev\.sh |node |(sudo )?(systemctl|journalctl|sbatch|scancel) )/.test(
           splitAssignments(code).rest,
         )
       ) {
@@ -1041,6 +1129,7 @@ describe('the README and docs/ show only what the code does', () => {
       'published files': 1,
       'list queries': 2,
       shapes: 3,
+      'unit drop-ins': 1,
     });
     expect(report.counts['commands']).toBeGreaterThanOrEqual(15);
     expect(report.counts['inline commands']).toBeGreaterThanOrEqual(80);
@@ -1250,7 +1339,7 @@ describe('the checks fail when the docs and the code disagree', () => {
   test('a stale path, link, anchor, variable, phase list and failure type', async () => {
     await expectProblems(
       [
-        ['README.md', 'connection in `src/worker/main.ts`', 'connection in `src/workers/main.ts`'],
+        ['README.md', 'one way (`src/temporal/`)', 'one way (`src/temporals/`)'],
         ['README.md', '(docs/design.md#versioning)', '(docs/design.md#versions)'],
         [
           'README.md',
@@ -1262,7 +1351,7 @@ describe('the checks fail when the docs and the code disagree', () => {
         ['docs/troubleshooting.md', '| `TrainingFailed`', '| `TrainingHasFailed`'],
       ],
       [
-        /src\/workers\/main\.ts does not exist/,
+        /src\/temporals\/ does not exist/,
         /docs\/design\.md has no heading #versions/,
         /docs\/trainer\.md does not exist/,
         /nothing in the repository reads MLIP_DRAIN_SECS/,
@@ -1299,6 +1388,35 @@ describe('the checks fail when the docs and the code disagree', () => {
         /output\.yaml is not a file a published version holds/,
         /MlipDatasetSize is Int, not Keyword/,
         /test\/e2e\/active-set\.test\.ts never runs \.set_activeset/,
+      ],
+    );
+  }, 60_000);
+
+  test('a unit, batch script, copied file or drop-in key that deploy/ does not have', async () => {
+    await expectProblems(
+      [
+        [
+          'docs/operations.md',
+          'enable --now mlip-worker@0 mlip-worker@1',
+          'enable --now mlip-workers@0 mlip-worker@1',
+        ],
+        ['docs/operations.md', 'journalctl -u mlip-worker@0 -f', 'journalctl -u mlip-trainer@0 -f'],
+        ['docs/operations.md', 'sbatch deploy/slurm/mlip-worker.sbatch', 'sbatch deploy/slurm/worker.sbatch'],
+        [
+          'docs/operations.md',
+          'sudo cp deploy/systemd/mlip-worker@.service',
+          'sudo cp deploy/mlip-worker@.service',
+        ],
+        ['docs/operations.md', 'TimeoutStopSec=360s', 'TimeoutStopSecs=360s'],
+        ['docs/operations.md', 'scancel --batch --signal=TERM', 'scancel --signal=TERM --full'],
+      ],
+      [
+        /mlip-workers@0 is no unit of deploy\/systemd/,
+        /mlip-trainer@0 is no unit of deploy\/systemd/,
+        /deploy\/slurm\/worker\.sbatch does not exist/,
+        /deploy\/mlip-worker@\.service does not exist/,
+        /sets no TimeoutStopSecs in \[Service\]/,
+        /no check for scancel --full/,
       ],
     );
   }, 60_000);

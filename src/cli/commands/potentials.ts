@@ -1,6 +1,6 @@
 /** `mlip-train potentials`: the registry of published potentials (MongoDB collection `potentials`). */
 import { loadEnv } from '../../config';
-import { connectDatabase } from '../../db';
+import { connectDatabase, redactMongoUri } from '../../db';
 import { potentialsCollection, type PotentialRecord } from '../../registry';
 import { parsePotentialRef } from '../../api';
 import { parseCommandArgs } from '../args';
@@ -35,9 +35,6 @@ Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no le
 MongoDB is unreachable; 2 usage.`;
 
 /** A URI without its user:password, for messages. */
-function redact(uri: string): string {
-  return uri.replace(/\/\/[^@/]*@/, '//***@');
-}
 
 /** What each of pacemaker's figures shows, by the part of its name after "train_" / "test_". */
 const FIGURE_SUBJECTS: Record<string, string> = {
@@ -101,7 +98,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       const msg = err instanceof Error ? err.message : String(err);
       if (/ECONNREFUSED|Server selection timed out|getaddrinfo|connect/i.test(msg))
         throw new Error(
-          `cannot reach MongoDB at ${redact(env.MONGODB_URI)}: start it with ./temporal-dev.sh up or set MONGODB_URI (${msg})`,
+          `cannot reach MongoDB at ${redactMongoUri(env.MONGODB_URI)}: start it with ./temporal-dev.sh up or set MONGODB_URI (${msg})`,
         );
       throw err;
     }
