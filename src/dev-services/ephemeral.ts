@@ -16,6 +16,7 @@ import {
   temporalDevServer,
   tlsTerminator,
   tlsTerminatorConfig,
+  type ServiceDefinition,
   type TlsTerminatorOptions,
 } from './definitions';
 import {
@@ -185,14 +186,20 @@ export async function startMongoWireServer(dataDir: string, logDir: string, port
   port ??= await freePort();
   fs.mkdirSync(dataDir, { recursive: true });
   const definition = mongoWireServer({ port, sqliteDir: dataDir });
-  const started = launchService(definition, path.join(logDir, `${definition.name}.log`));
+  const handle = await launchUnrecorded(definition, logDir);
+  return { uri: definition.address, port, handle };
+}
+
+/** Launches a service the records do not track and waits for it; one that fails to start is stopped. */
+async function launchUnrecorded(definition: ServiceDefinition, logDir: string, timeoutMs?: number) {
+  const started = launchService(definition, path.join(logDir, `${definition.name}.log`), timeoutMs);
   try {
     await started.ready;
   } catch (err) {
     await stopService(started.service, EPHEMERAL_STOP_GRACE_MS);
     throw err;
   }
-  return { uri: definition.address, port, handle: started.service };
+  return started.service;
 }
 
 /**
@@ -204,12 +211,6 @@ export async function startTlsTerminator(options: Omit<TlsTerminatorOptions, 'po
   fs.mkdirSync(options.dir, { recursive: true });
   fs.writeFileSync(path.join(options.dir, 'nginx.conf'), tlsTerminatorConfig({ ...options, port }));
   const definition = tlsTerminator({ ...options, port });
-  const started = launchService(definition, path.join(logDir, `${definition.name}.log`), 20_000);
-  try {
-    await started.ready;
-  } catch (err) {
-    await stopService(started.service, EPHEMERAL_STOP_GRACE_MS);
-    throw err;
-  }
-  return { address: definition.address, port, handle: started.service };
+  const handle = await launchUnrecorded(definition, logDir, 20_000);
+  return { address: definition.address, port, handle };
 }
