@@ -52,16 +52,23 @@ export interface TemporalTarget {
 
 type PemName = 'TEMPORAL_TLS_SERVER_CA_CERT' | 'TEMPORAL_TLS_CLIENT_CERT' | 'TEMPORAL_TLS_CLIENT_KEY';
 
-/** One PEM input, from its _PATH or its _DATA variable (not both); `label` says which, for messages. */
-function readPem(env: TemporalEnv, name: PemName): { pem: Buffer; label: string } | undefined {
+/**
+ * One PEM input, from its _PATH or its _DATA variable (not both): `variable` is the one set, `label` what a
+ * message shows of it (the variable, with the path for a file; never the data).
+ */
+function readPem(
+  env: TemporalEnv,
+  name: PemName,
+): { pem: Buffer; variable: string; label: string } | undefined {
   const file = env[`${name}_PATH`];
   const data = env[`${name}_DATA`];
   if (file !== undefined && data !== undefined)
     throw new TemporalConfigError(`${name}_PATH and ${name}_DATA are both set: keep one of them`);
-  if (data !== undefined) return { pem: Buffer.from(data, 'utf8'), label: `${name}_DATA` };
+  if (data !== undefined)
+    return { pem: Buffer.from(data, 'utf8'), variable: `${name}_DATA`, label: `${name}_DATA` };
   if (file === undefined) return undefined;
   try {
-    return { pem: fs.readFileSync(file), label: `${name}_PATH=${file}` };
+    return { pem: fs.readFileSync(file), variable: `${name}_PATH`, label: `${name}_PATH=${file}` };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
@@ -85,9 +92,9 @@ export function temporalTarget(env: TemporalEnv, now: Date = new Date()): Tempor
   const clientCert = readPem(env, 'TEMPORAL_TLS_CLIENT_CERT');
   const clientKey = readPem(env, 'TEMPORAL_TLS_CLIENT_KEY');
   const tlsSettings = [
-    serverCa?.label.split('=')[0],
-    clientCert?.label.split('=')[0],
-    clientKey?.label.split('=')[0],
+    serverCa?.variable,
+    clientCert?.variable,
+    clientKey?.variable,
     env.TEMPORAL_TLS_SERVER_NAME !== undefined ? 'TEMPORAL_TLS_SERVER_NAME' : undefined,
   ].filter((s): s is string => s !== undefined);
   if (env.TEMPORAL_TLS === false && tlsSettings.length > 0)
@@ -103,8 +110,8 @@ export function temporalTarget(env: TemporalEnv, now: Date = new Date()): Tempor
   if ((clientCert === undefined) !== (clientKey === undefined))
     throw new TemporalConfigError(
       clientCert
-        ? `${clientCert.label.split('=')[0]} is set but TEMPORAL_TLS_CLIENT_KEY_PATH is not: mutual TLS needs the certificate's private key too`
-        : `${clientKey!.label.split('=')[0]} is set but TEMPORAL_TLS_CLIENT_CERT_PATH is not: mutual TLS needs the certificate too`,
+        ? `${clientCert.variable} is set but TEMPORAL_TLS_CLIENT_KEY_PATH is not: mutual TLS needs the certificate's private key too`
+        : `${clientKey!.variable} is set but TEMPORAL_TLS_CLIENT_CERT_PATH is not: mutual TLS needs the certificate too`,
     );
 
   if (serverCa) certificate(serverCa.pem, serverCa.label);
@@ -148,7 +155,7 @@ export function temporalTarget(env: TemporalEnv, now: Date = new Date()): Tempor
     ? 'plaintext'
     : [
         client ? `mutual TLS (client certificate ${client.subject})` : 'TLS',
-        serverCa ? `server CA from ${serverCa.label.split('=')[0]}` : "the system's CAs",
+        serverCa ? `server CA from ${serverCa.variable}` : "the system's CAs",
         ...(env.TEMPORAL_TLS_SERVER_NAME ? [`server name ${env.TEMPORAL_TLS_SERVER_NAME}`] : []),
         ...(env.TEMPORAL_API_KEY !== undefined ? ['API key'] : []),
       ].join(', ');
