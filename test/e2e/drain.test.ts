@@ -23,7 +23,12 @@ import {
   waitFor,
   workspacesLeft,
 } from '../harness/training-env';
-import { commandLine, startWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+import {
+  commandLine,
+  startWorkerProcess,
+  waitUntilServing,
+  type WorkerProcess,
+} from '../harness/worker-process';
 
 const FIT = { ...TINY_TRAINER, optimizer: { maxIterations: 150 } };
 
@@ -179,9 +184,7 @@ test('with a shared work root, a training drained off one host continues from it
   });
   const workspaceA = await fitPast(hostA, 3);
   const workerB = start(hostB);
-  await waitFor('host B to serve', () =>
-    workerB.output().includes('host host-b: serving') ? true : undefined,
-  );
+  await waitUntilServing(workerB, 'host-b', 60_000);
 
   workerA.child.kill('SIGTERM'); // host A goes away for good
   expect(await workerA.exited).toEqual({ code: 0, signal: null });

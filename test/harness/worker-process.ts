@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../../src/config/env';
 import { PROJECT_ROOT } from '../../src/config/paths';
+import { waitFor } from './training-env';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -40,6 +41,20 @@ export function startWorkerProcess(env: Env, extra: Record<string, string> = {})
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, output: () => text, exited };
+}
+
+/**
+ * Until the worker's start-up line says it serves `hostId`'s queues (its connections are up); a worker
+ * that does not get there fails the wait with the end of its output.
+ */
+export async function waitUntilServing(worker: WorkerProcess, hostId: string, timeoutMs = 90_000) {
+  await waitFor(
+    `the worker of ${hostId} to serve its queues`,
+    () => worker.output().includes(`[worker] host ${hostId}: serving`) || undefined,
+    timeoutMs,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
+  });
 }
 
 /** The command line of a process, with its process group, for messages about what ran at once. */

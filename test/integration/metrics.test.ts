@@ -16,8 +16,8 @@ import { PROJECT_ROOT } from '../../src/config/paths';
 import { freePort } from '../../src/dev-services';
 import { MLIP_METRICS } from '../../src/telemetry';
 import { trainPotential } from '../../workflows/train-potential';
-import { seedCampaign, sleep, testEnv, waitFor } from '../harness/training-env';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+import { seedCampaign, sleep, testEnv } from '../harness/training-env';
+import { startWorkerProcess, waitUntilServing, type WorkerProcess } from '../harness/worker-process';
 
 const HOST = 'metrics-host';
 const FIT_SECONDS = 6;
@@ -78,13 +78,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   client = new Client({ connection });
   // The endpoint is up once the runtime is installed, before the worker polls; the log line says it serves.
-  await waitFor(
-    'the worker to serve its queues',
-    () => worker.output().includes('[worker] host metrics-host: serving') || undefined,
-    90_000,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
-  });
+  await waitUntilServing(worker, HOST);
 }, 120_000);
 afterAll(async () => {
   worker?.child.kill('SIGKILL');

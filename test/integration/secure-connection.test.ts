@@ -18,8 +18,8 @@ import { startTlsTerminator, stopServices, type RunningService } from '../../src
 import { connectClient, temporalTarget } from '../../src/temporal';
 import { makeCertificates, type TestCertificates } from '../harness/certificates';
 import { scratchDir, testTemporalAddress } from '../harness/context';
-import { seedCampaign, testEnv, waitFor } from '../harness/training-env';
-import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process';
+import { seedCampaign, testEnv } from '../harness/training-env';
+import { startWorkerProcess, waitUntilServing, type WorkerProcess } from '../harness/worker-process';
 
 const double = (name: string) => path.join(PROJECT_ROOT, 'test', 'doubles', name);
 
@@ -105,13 +105,7 @@ afterAll(async () => {
 
 test('with the right client certificate, a worker and the CLI run a training through mutual TLS to the end, and no key reaches the history', async () => {
   const worker = startWorker(tlsVars());
-  await waitFor(
-    'the worker to serve through TLS',
-    () => worker.output().includes('[worker] host tls-host: serving') || undefined,
-    90_000,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\n${worker.output().slice(-3000)}`);
-  });
+  await waitUntilServing(worker, 'tls-host');
   // The start-up line says how it is connected, and names the certificate, never the key.
   expect(worker.output()).toContain(
     `Temporal ${tlsAddress} (namespace default; mutual TLS (client certificate CN=mlip-worker), server CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH)`,
