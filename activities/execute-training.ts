@@ -1,6 +1,7 @@
 /**
  * executeTraining: runs pacemaker in the workspace, reports progress, honours cancellation, resumes from
- * its checkpoint after a crash, and converts the result to .yace.
+ * its checkpoint after a crash, and converts the result to .yace with the reference energies pacemaker
+ * subtracted put back into its E0 (src/pacemaker/reference-energy.ts), so that it returns absolute energies.
  *
  * - pacemaker runs through runProcess (src/process): without a shell, in a process group of its own (pid
  *   file in the workspace); its output is appended byte for byte to `pacemaker.log` in the workspace and
@@ -19,6 +20,7 @@
 import { Context, CancelledFailure } from '@temporalio/activity';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { TRAINER_FILES } from '../src/artefact-names';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
@@ -28,6 +30,11 @@ import {
   writeResumeInput,
   readableTail,
   createProgressParser,
+  metadataReferenceEnergy,
+  ReferenceEnergyError,
+  referenceEnergiesPerElement,
+  withReferenceEnergies,
+  yaceReferenceEnergies,
 } from '../src/pacemaker';
 import {
   ProcessStartError,
@@ -207,6 +214,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       try {
         const yacePath = path.join(ws, TRAINER_FILES.yace);
         await convertToYace(potentialYamlPath, yacePath, ws);
+        foldReferenceEnergies(potentialYamlPath, input.inputYamlPath, yacePath);
         const metrics = await finalMetrics(ws);
         const iterations = iterationsCompleted(logText);
         return { yacePath, potentialYamlPath, logPath, metrics, iterations, resumedFrom };
@@ -375,6 +383,32 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       throw nonRetryable(
         FailureType.InvalidTrainerOutput,
         `pace_yaml2yace exited 0 but wrote no ${path.basename(yacePath)}`,
+      );
+    }
+  }
+
+  /**
+   * Puts the reference energies pacemaker subtracted from the data into the .yace's E0, so that pyace and
+   * LAMMPS return the data's total energies (src/pacemaker/reference-energy.ts).
+   */
+  function foldReferenceEnergies(potentialYamlPath: string, inputYamlPath: string, yacePath: string) {
+    const configured = (
+      parseYaml(fs.readFileSync(inputYamlPath, 'utf8')) as { data?: { reference_energy?: unknown } }
+    )?.data?.reference_energy;
+    try {
+      const yace = fs.readFileSync(yacePath, 'utf8');
+      const energies = referenceEnergiesPerElement(
+        metadataReferenceEnergy(fs.readFileSync(potentialYamlPath, 'utf8')),
+        configured,
+        Object.keys(yaceReferenceEnergies(yace)),
+      );
+      fs.writeFileSync(`${yacePath}.tmp`, withReferenceEnergies(yace, energies));
+      fs.renameSync(`${yacePath}.tmp`, yacePath);
+    } catch (err) {
+      if (!(err instanceof ReferenceEnergyError)) throw err;
+      throw nonRetryable(
+        FailureType.InvalidTrainerOutput,
+        `cannot make ${path.basename(yacePath)} return absolute energies: ${err.message}`,
       );
     }
   }

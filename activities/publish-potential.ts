@@ -27,6 +27,7 @@ import {
 import { potentialId, type FinalMetrics } from '../src/api';
 import { writeLearningCurveFile } from '../src/plot';
 import { runProcess } from '../src/process';
+import { ReferenceEnergyError, yaceReferenceEnergies } from '../src/pacemaker';
 import { activityContext } from './context';
 
 /** Bounds on what is copied: at most this many figures (by name), each at most this large. */
@@ -123,6 +124,28 @@ function versionDirs(nameDir: string): { version: number; dir: string }[] {
     .map((e) => ({ version: Number(e.m[1]), dir: e.dir }));
 }
 
+/**
+ * The E0 of a published .yace (executeTraining folded the reference energies in), read from its first
+ * lines; undefined when the file has no such header (a test double's stand-in).
+ */
+function publishedReferenceEnergies(yacePath: string | undefined): Record<string, number> | undefined {
+  if (!yacePath) return undefined;
+  const head = Buffer.alloc(8192);
+  const fd = fs.openSync(yacePath, 'r');
+  let read: number;
+  try {
+    read = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    return yaceReferenceEnergies(head.subarray(0, read).toString('utf8'));
+  } catch (err) {
+    if (err instanceof ReferenceEnergyError) return undefined;
+    throw err;
+  }
+}
+
 export function createPublishPotentialActivity(deps: PublishDeps) {
   let pacemakerVersion: Promise<string> | undefined;
   const getPacemakerVersion = () =>
@@ -182,6 +205,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
         sha256: await sha256File(file),
         bytes: fs.statSync(file).size,
       });
+    const referenceEnergies = publishedReferenceEnergies(files.yace?.path);
     const record: PotentialRecord = {
       _id: potentialId(input.name, target.version),
       name: input.name,
@@ -199,6 +223,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       trainer: input.trainer,
       metrics: input.training.metrics,
       iterations: input.training.iterations,
+      ...(referenceEnergies ? { referenceEnergies } : {}),
       pacemakerVersion: await getPacemakerVersion(),
       workflowId: input.workflowId,
       runId: input.runId,

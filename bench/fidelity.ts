@@ -257,10 +257,8 @@ async function runPipeline(args: string[]): Promise<number> {
         '--count',
         String(check),
         '--seed',
+        // Raw total energies, as a user of the .yace gets them: its E0 holds the reference energies.
         String(checkSeed),
-        // The reference energies pacemaker subtracted (reference_energy: auto): the .yace predicts the rest.
-        '--pacemaker-log',
-        path.join(publishedDir, PUBLISHED_FILES.log),
       ]);
     }
 

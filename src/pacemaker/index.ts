@@ -13,4 +13,5 @@ export * from './input-yaml';
 export * from './log-tail';
 export * from './metrics-table';
 export * from './progress-parser';
+export * from './reference-energy';
 export * from './warm-start';

@@ -24,6 +24,7 @@
  */
 import type { PacemakerDocument } from './input-yaml';
 import type { TrainerParams, TrainerParamsInput } from '../api';
+import { ReferenceEnergyError, referenceEnergiesPerElement } from './reference-energy';
 
 /** What a warm start needs to know about its parent. Small: it is passed through workflow history. */
 export interface ParentPotential {
@@ -75,11 +76,9 @@ const formatEnergies = (e: Record<string, number>) =>
     .join(', ');
 
 /**
- * The parent's reference energies per element. `metadataJson` is the `reference_energy` entry of its
- * potential's metadata; pacemaker writes `{El: e, shift: s}` for "auto" and subtracts e - s per atom of
- * El (pyace/process_df.py compute_corrected_energy adds shift·N), so the per-element value is e - s. A
- * constant reference energy leaves an empty object there (pacemaker keeps it in a defaultdict): then the
- * parent's own TrainerParams.referenceEnergy says it. Throws WarmStartError when neither names every element.
+ * The parent's reference energies per element (referenceEnergiesPerElement: its potential's metadata, or
+ * its own TrainerParams.referenceEnergy where the metadata keeps none). Throws WarmStartError when neither
+ * names every element.
  */
 export function parentReferenceEnergy(
   from: string,
@@ -87,31 +86,19 @@ export function parentReferenceEnergy(
   parentTrainerReferenceEnergy: unknown,
   elements: string[],
 ): Record<string, number> {
-  let stored: unknown;
   try {
-    stored = metadataJson === undefined ? undefined : JSON.parse(metadataJson);
-  } catch {
-    stored = undefined;
+    return referenceEnergiesPerElement(metadataJson, parentTrainerReferenceEnergy, elements);
+  } catch (err) {
+    if (!(err instanceof ReferenceEnergyError)) throw err;
+    throw new WarmStartError(from, [
+      {
+        field: 'initialPotential',
+        message:
+          `the parent records no reference energy for ${elements.join(', ')} (neither in its potential's ` +
+          `metadata nor in its trainer parameters), so this training could not keep its energies comparable`,
+      },
+    ]);
   }
-  if (isRecord(stored) && elements.every((e) => typeof stored[e] === 'number')) {
-    const shift = typeof stored.shift === 'number' ? stored.shift : 0;
-    return Object.fromEntries(elements.map((e) => [e, (stored[e] as number) - shift]));
-  }
-  if (typeof parentTrainerReferenceEnergy === 'number')
-    return Object.fromEntries(elements.map((e) => [e, parentTrainerReferenceEnergy]));
-  if (
-    isRecord(parentTrainerReferenceEnergy) &&
-    elements.every((e) => typeof parentTrainerReferenceEnergy[e] === 'number')
-  )
-    return Object.fromEntries(elements.map((e) => [e, parentTrainerReferenceEnergy[e] as number]));
-  throw new WarmStartError(from, [
-    {
-      field: 'initialPotential',
-      message:
-        `the parent records no reference energy for ${elements.join(', ')} (neither in its potential's ` +
-        `metadata nor in its trainer parameters), so this training could not keep its energies comparable`,
-    },
-  ]);
 }
 
 /** Equal within what a JSON round trip of a float can change. */

@@ -44,6 +44,13 @@ export const PotentialRecordSchema = z.strictObject({
   trainer: z.record(z.string(), z.unknown()),
   metrics: FinalMetricsSchema,
   iterations: z.number().int().min(0),
+  /**
+   * eV per atom of each element in the .yace's E0 (the reference energies pacemaker subtracted from the
+   * data): its energies are the data's total energies. Absent in versions published before they were
+   * folded in: their .yace returns the total energy minus these per atom (`potentials --show` says how
+   * much, from output_potential.yaml's metadata, and --absolute writes a copy that does not).
+   */
+  referenceEnergies: z.record(z.string(), z.number()).optional(),
   pacemakerVersion: z.string(),
   workflowId: z.string(),
   runId: z.string(),

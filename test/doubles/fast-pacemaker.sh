@@ -5,7 +5,7 @@
 #   --dry-run / -dr    accepts the input (exit 0)
 #   otherwise          a "fit": appends "start <epoch-ms> <pid>" to $STANDIN_LEDGER, prints pacemaker-like
 #                      progress lines, sleeps $STANDIN_FIT_SECONDS (default 1), writes output_potential.yaml
-#                      (a real tiny Cu potential) and train_pred.pckl.gzip (pacemaker's own predictions of a
+#                      (a real tiny Cu potential, reference energies in its metadata) and train_pred.pckl.gzip (pacemaker's own predictions of a
 #                      real tiny fit, readable by python/prediction_metrics.py), appends "end <epoch-ms> <pid>".
 set -euo pipefail
 fixtures="$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)"
@@ -27,6 +27,8 @@ sleep "$(awk "BEGIN { print ${STANDIN_FIT_SECONDS:-1} / 2 }")"
 echo "$prefix Iteration   #1    (2 evals):      Loss: 1.2000e-01 | RMSE Energy(low): 30.12 (30.12) meV/at | Forces(low): 310.50 (310.50) meV/A | Time/eval: 1.00 mcs/at"
 sleep "$(awk "BEGIN { print ${STANDIN_FIT_SECONDS:-1} / 2 }")"
 echo "$prefix Iteration   #2    (3 evals):      Loss: 6.0000e-02 | RMSE Energy(low): 20.05 (20.05) meV/at | Forces(low): 150.25 (150.25) meV/A | Time/eval: 1.00 mcs/at"
-cp "$fixtures/tiny-cu-potential.yaml" output_potential.yaml
+# With the reference energies in its metadata, as pacemaker keeps them after `reference_energy: auto`.
+sed 's/^metadata:$/metadata:\n  reference_energy: "{\\"Cu\\": -3.7, \\"shift\\": 0.0}"/' \
+  "$fixtures/tiny-cu-potential.yaml" >output_potential.yaml
 cp "$fixtures/tiny-cu-train-pred.pckl.gzip" train_pred.pckl.gzip
 ledger end

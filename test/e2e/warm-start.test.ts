@@ -24,6 +24,7 @@ import {
   TINY_TRAINER,
   type RunningWorkers,
 } from '../harness/training-env';
+import { rawErrors } from '../harness/raw-errors';
 
 let env: Env;
 let running: RunningWorkers;
@@ -124,6 +125,19 @@ test(
     expect(input.data.reference_energy.Cu).toBeCloseTo(parentEnergies.Cu!, 9);
     expect(referenceEnergyOf(child).Cu).toBeCloseTo(parentEnergies.Cu!, 9);
 
+    // The child's .yace returns the data's total energies: on its 16 structures, with no offset removed,
+    // pyace's errors are pacemaker's own train and test errors combined (the references sit in its E0).
+    expect(record.referenceEnergies?.Cu).toBeCloseTo(parentEnergies.Cu!, 9);
+    const raw = rawErrors(child.potentialPath, 'emt', { start: 0, count: 16 });
+    const { train: fitted, test: held } = child.metrics;
+    const combined = Math.sqrt(
+      (fitted.structures * fitted.rmseEnergyMeVPerAtom ** 2 +
+        (held?.structures ?? 0) * (held?.rmseEnergyMeVPerAtom ?? 0) ** 2) /
+        (fitted.structures + (held?.structures ?? 0)),
+    );
+    expect(fitted.structures + (held?.structures ?? 0)).toBe(16);
+    expect(raw.rmseEnergyMeVPerAtom).toBeCloseTo(combined, 0);
+
     // It really started from the parent's coefficients: its first loss and force error are far below a
     // start from zero (the parent's own iteration 0; about 100x and 10x here).
     const cold = fitMetrics(parent);
@@ -144,6 +158,17 @@ test(
       ['cu-gen@v2', 'cu-gen@v1', '16'],
       ['cu-gen@v1', '-', '10'],
     ]);
+
+    // ...and what it says of the child's energies.
+    const shown: string[] = [];
+    await cli(['potentials', '--show', 'cu-gen@v2'], {
+      out: (l) => shown.push(l),
+      err: (l) => shown.push(l),
+      env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
+    });
+    expect(shown).toContainEqual(
+      expect.stringMatching(/^energies +absolute \(E0 per atom, eV: Cu -?\d+\.\d{4}\)$/),
+    );
   },
   FIT_TIMEOUT_MS,
 );

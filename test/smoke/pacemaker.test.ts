@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { INSTALLED } from '../../src/config/paths';
 import { describeBackends, probeBackends } from '../../src/pacemaker/backends';
+import { withReferenceEnergies } from '../../src/pacemaker/reference-energy';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 import { scratchDir } from '../harness/context';
 
@@ -25,13 +26,20 @@ test.each(['pyace', 'tensorpot'] as const)(
       cwd: dir,
       stdio: 'ignore',
     });
-    const evaluated = JSON.parse(
-      execFileSync(INSTALLED.python, [fixture('evaluate_yace.py'), path.join(dir, 'potential.yace')], {
-        encoding: 'utf8',
-      }),
-    ) as { energy: number; natoms: number };
+    const evaluate = (file: string) =>
+      JSON.parse(
+        execFileSync(INSTALLED.python, [fixture('evaluate_yace.py'), path.join(dir, file)], {
+          encoding: 'utf8',
+        }),
+      ) as { energy: number; natoms: number };
+    const evaluated = evaluate('potential.yace');
     expect(evaluated.natoms).toBe(4);
     expect(Number.isFinite(evaluated.energy)).toBe(true);
+
+    // The E0 that executeTraining folds in is what pyace (LAMMPS ML-PACE's evaluator) adds per atom.
+    const yace = fs.readFileSync(path.join(dir, 'potential.yace'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'absolute.yace'), withReferenceEnergies(yace, { Cu: -3.5 }));
+    expect(evaluate('absolute.yace').energy - evaluated.energy).toBeCloseTo(-3.5 * 4, 9);
     if (evaluator === 'tensorpot') expect(log).toMatch(/tensorpot_version/);
   },
 );

@@ -7,17 +7,25 @@ import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
 import { printLineage } from './potentials-lineage';
+import { energiesLine, writeAbsoluteCopy } from './potentials-energies';
+import path from 'node:path';
 
 const usage = `Usage: mlip-train potentials [--name NAME] [--json]
        mlip-train potentials --show NAME[@vK] [--json]
        mlip-train potentials --lineage NAME[@vK] [--json]
+       mlip-train potentials --absolute NAME@vK --out FILE.yace
 
 Lists the published potentials, newest version first within each name: id (name@vVERSION), campaign,
 dataset size, final train/test RMSEs of energy (meV/atom) and forces (meV/Å), and the .yace path.
 --show prints the path of one potential's learning-curve plot (learning-curve.svg: loss and RMSEs per
 iteration, open it in a browser), of its .yace, and of each figure pacemaker drew at the end of the fit
 (report/*.png: parity plots and error distributions, for the train and the test set), with what it
-shows; without @vK the latest version.
+shows, and whether its energies are absolute (the reference energies pacemaker subtracted from the
+data are in the .yace's E0, so pyace and LAMMPS return the data's total energies: every version published
+from this release on) or relative (versions published before; it prints what to add per atom); without
+@vK the latest version.
+--absolute writes a copy of a relative version's .yace with its reference energies folded into E0 to
+FILE.yace (never over an existing file; the published file is left as it is).
 --lineage prints which potential each version was warm-started from (TrainingRequest.initialPotential),
 newest first: every version of NAME (or only NAME@vK) and, following each parent, its ancestors, with
 dataset size, iterations and final train/test RMSEs, so you can see whether each generation improved.
@@ -26,13 +34,15 @@ Options:
   --name NAME          only versions of this potential
   --show NAME[@vK]     one potential: its learning curve, .yace, active set and figures
   --lineage NAME[@vK]  the warm-start chain: each version → its parent, newest first
+  --absolute NAME@vK   with --out FILE.yace: a copy of its .yace that returns absolute energies
   --json               print the registry documents (with --show: {id, learningCurve, yace, directory,
-                       figures: [{file, path, sha256, bytes, description}]}; with --lineage:
+                       referenceEnergies, absoluteEnergies, figures: [{file, path, sha256, bytes,
+                       description}]}; with --lineage:
                        {lineage: [documents, newest first], missingParents: [ids]})
 
 Environment: MONGODB_URI, MLIP_DB.
-Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, or
-MongoDB is unreachable; 2 usage.`;
+Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, --absolute
+could not write its copy, or MongoDB is unreachable; 2 usage.`;
 
 /** A URI without its user:password, for messages. */
 
@@ -63,6 +73,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       name: { type: 'string' },
       show: { type: 'string' },
       lineage: { type: 'string' },
+      absolute: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean' },
     },
     true,
@@ -72,11 +84,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw new UsageError('--show NAME[@vK] already names the potential: leave out --name');
   if (values.lineage !== undefined && (values.name !== undefined || values.show !== undefined))
     throw new UsageError('--lineage NAME[@vK] already names the potential: leave out --name and --show');
+  if (values.absolute !== undefined) {
+    if (values.name !== undefined || values.show !== undefined || values.lineage !== undefined)
+      throw new UsageError(
+        '--absolute NAME@vK already names the potential: leave out --name, --show and --lineage',
+      );
+    const ref = parsePotentialRef(values.absolute.trim());
+    if (!ref || ref.version === undefined)
+      throw new UsageError(`--absolute takes NAME@vK (one version), got '${values.absolute}'`);
+    if (values.out === undefined) throw new UsageError('--absolute needs --out FILE.yace (a new file)');
+  } else if (values.out !== undefined) throw new UsageError('--out goes with --absolute NAME@vK');
   let wanted: { name: string; version?: number } | undefined;
-  if (values.show !== undefined) {
-    wanted = parsePotentialRef(values.show);
-    if (!wanted || values.show.trim() === '')
-      throw new UsageError(`--show takes NAME or NAME@vK, got '${values.show}'`);
+  const shown = values.show ?? values.absolute;
+  if (shown !== undefined) {
+    wanted = parsePotentialRef(shown.trim());
+    if (!wanted || shown.trim() === '') throw new UsageError(`--show takes NAME or NAME@vK, got '${shown}'`);
   }
 
   const env = loadEnv(io.env);
@@ -107,10 +129,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
       const r = records[0];
       if (!r) {
         io.err(
-          `mlip-train potentials: no potential ${values.show} in the registry (list them with: mlip-train potentials)`,
+          `mlip-train potentials: no potential ${shown} in the registry (list them with: mlip-train potentials)`,
         );
         return ExitCode.Failed;
       }
+      if (values.absolute !== undefined) return absoluteCopy(r, values.out!, io);
       const curve = r.files.learningCurve?.path;
       const yace = r.files.yace?.path;
       // The active set is read together with the B-basis YAML (LAMMPS pace/extrapolation, pyace).
@@ -130,6 +153,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
               activeSet: activeSet ?? null,
               bBasis: bBasis ?? null,
               directory: r.directory,
+              referenceEnergies: r.referenceEnergies ?? null,
+              absoluteEnergies: r.referenceEnergies !== undefined,
               figures,
             },
             null,
@@ -139,6 +164,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       else {
         if (curve) io.out(`learning curve  ${curve}`);
         io.out(`potential       ${yace ?? '-'}`);
+        io.out(`energies        ${energiesLine(r)}`);
         if (activeSet) io.out(`active set      ${activeSet}  (γ, with ${bBasis ?? 'output_potential.yaml'})`);
         const width = Math.max(0, ...figures.map((f) => f.path.length));
         for (const f of figures) io.out(`figure          ${f.path.padEnd(width)}  ${f.description}`);
@@ -182,6 +208,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return ExitCode.Ok;
   } finally {
     await handle.close();
+  }
+}
+
+function absoluteCopy(record: PotentialRecord, out: string, io: CliIo): number {
+  try {
+    const energies = writeAbsoluteCopy(record, out);
+    io.out(
+      `wrote ${path.resolve(out)}: ${record._id} with E0 per atom (eV) ${Object.entries(energies)
+        .map(([el, v]) => `${el} ${v}`)
+        .join(', ')}${record.referenceEnergies ? ' (its published .yace already had them)' : ''}`,
+    );
+    return ExitCode.Ok;
+  } catch (err) {
+    io.err(`mlip-train potentials --absolute: ${err instanceof Error ? err.message : String(err)}`);
+    return ExitCode.Failed;
   }
 }
 

@@ -1,0 +1,161 @@
+"""Forces just inside the data's shortest interatomic distances: where MD at a few hundred kelvin goes
+within picoseconds, and where a fitted potential either degrades smoothly and stays repulsive or breaks
+down ("lost atoms").
+
+Usage: python short_distance.py POTENTIAL.yace --labeller emt|kumagai-si [--elements Cu[,Ni]]
+           --train-count N [--seed S] [--count M] [--low 0.85] [--high 1.0]
+
+The training data is structures 0..N-1 of the labeller's sequence for --seed (what `mlip-train seed-demo`
+inserts); its shortest distance is found for every element pair. Then M structures the data never had
+(indices from N + 10000 on) each get one nearest-neighbour pair pushed to a fraction f of the data's
+shortest distance for that pair, f spread evenly over [--low, --high], by moving both atoms along their
+bond; the labeller labels them. Prints one JSON line: the shortest distances, and per structure f, the
+pair, the force RMSE (eV/Å, all components) and whether the potential pushes the pair apart; summaries
+for the bands 0.95-1.0 and 0.85-0.95 (median, worst, count above 1 eV/Å, share pushed apart); and the
+energy along one pair's compression curve (the pair in a crystal compressed from 1.1 to 0.6 of its
+shortest distance), labeller against potential.
+"""
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+
+import numpy as np
+from ase.neighborlist import neighbor_list
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from calculation_factory import record_atoms  # noqa: E402
+
+
+def labeller(name, elements):
+    """(make_structure(rng, index) → record, calculator) of a demo labeller."""
+    if name == "emt":
+        from ase.calculators.emt import EMT
+        import emt_factory
+        return (lambda rng, index: emt_factory.make_structure(rng, elements, index)), EMT()
+    import silicon_factory
+    return silicon_factory.make_structure, silicon_factory.CALCULATOR
+
+
+def pair_key(a, b):
+    return "-".join(sorted((a, b)))
+
+
+def shortest_distances(structures, cutoff=4.0):
+    shortest = defaultdict(lambda: np.inf)
+    for atoms in structures:
+        i, j, d = neighbor_list("ijd", atoms, cutoff)
+        symbols = atoms.get_chemical_symbols()
+        for a, b, r in zip(i, j, d):
+            key = pair_key(symbols[a], symbols[b])
+            shortest[key] = min(shortest[key], float(r))
+    return dict(shortest)
+
+
+def push_pair(atoms, rng, shortest, fraction):
+    """Moves a random nearest-neighbour pair (whose type the data has) to fraction × its shortest distance."""
+    i, j, d, D = neighbor_list("ijdD", atoms, 4.0)
+    symbols = atoms.get_chemical_symbols()
+    order = rng.permutation(len(atoms))
+    for a in order:
+        mine = np.flatnonzero(i == a)
+        if len(mine) == 0:
+            continue
+        k = mine[np.argmin(d[mine])]
+        b = j[k]
+        key = pair_key(symbols[a], symbols[b])
+        if key not in shortest or a == b:
+            continue
+        target = fraction * shortest[key]
+        unit = D[k] / d[k]
+        move = (d[k] - target) / 2 * unit
+        atoms.positions[a] += move
+        atoms.positions[b] -= move
+        return int(a), int(b), key, unit
+    raise RuntimeError("no pair of a type the data has")
+
+
+def band_summary(rows, keep):
+    chosen = [r for r in rows if keep(r["fraction"])]
+    if not chosen:
+        return None
+    rmse = np.array([r["forceRmse"] for r in chosen])
+    return {
+        "structures": len(chosen),
+        "medianForceRmse": float(np.median(rmse)),
+        "worstForceRmse": float(rmse.max()),
+        "above1": int((rmse > 1.0).sum()),
+        "pushedApart": float(np.mean([r["pushedApart"] for r in chosen])),
+    }
+
+
+def compression_curve(make, reference, potential, shortest):
+    """Energy (eV) of a pair compressed in a crystal, from 1.1 to 0.6 of the data's shortest distance."""
+    record = make(np.random.default_rng([424242, 0]), 0)
+    atoms = record_atoms(record)
+    a, b, key, unit = push_pair(atoms, np.random.default_rng(7), shortest, 1.0)
+    base = atoms.positions.copy()
+    curve = []
+    for f in np.linspace(1.1, 0.6, 11):
+        atoms.positions = base.copy()
+        move = (1.0 - f) * shortest[key] / 2 * unit
+        atoms.positions[a] += move
+        atoms.positions[b] -= move
+        atoms.calc = reference
+        e_ref = float(atoms.get_potential_energy())
+        atoms.calc = potential
+        e_pot = float(atoms.get_potential_energy())
+        curve.append({"fraction": round(float(f), 3), "distance": float(f * shortest[key]),
+                      "reference": e_ref, "potential": e_pot})
+    e0r, e0p = curve[0]["reference"], curve[0]["potential"]
+    for point in curve:
+        point["reference"] -= e0r
+        point["potential"] -= e0p
+    return {"pair": key, "points": curve}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("potential")
+    parser.add_argument("--labeller", choices=["emt", "kumagai-si"], required=True)
+    parser.add_argument("--elements", default="Cu")
+    parser.add_argument("--train-count", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--low", type=float, default=0.85)
+    parser.add_argument("--high", type=float, default=1.0)
+    args = parser.parse_args()
+    from pyace import PyACECalculator
+
+    make, reference = labeller(args.labeller, [e for e in args.elements.split(",") if e])
+    training = [record_atoms(make(np.random.default_rng([args.seed, k]), k)) for k in range(args.train_count)]
+    shortest = shortest_distances(training)
+    potential = PyACECalculator(args.potential)
+    rows = []
+    for n, fraction in enumerate(np.linspace(args.low, args.high, args.count)):
+        index = args.train_count + 10000 + n
+        rng = np.random.default_rng([args.seed, index])
+        atoms = record_atoms(make(rng, index))
+        a, b, key, unit = push_pair(atoms, rng, shortest, float(fraction))
+        atoms.calc = reference
+        f_ref = atoms.get_forces().copy()
+        atoms.calc = potential
+        f_pot = atoms.get_forces().copy()
+        # Apart: each atom of the pair is pushed away from the other (unit points from a to b).
+        apart = bool(f_pot[a] @ unit < 0 and f_pot[b] @ unit > 0)
+        rows.append({"fraction": float(fraction), "pair": key,
+                     "forceRmse": float(np.sqrt(np.mean((f_pot - f_ref) ** 2))),
+                     "pushedApart": apart,
+                     "referencePushedApart": bool(f_ref[a] @ unit < 0 and f_ref[b] @ unit > 0)})
+    print(json.dumps({
+        "shortest": shortest,
+        "near": band_summary(rows, lambda f: f >= 0.95),
+        "inside": band_summary(rows, lambda f: f < 0.95),
+        "structures": rows,
+        "compression": compression_curve(make, reference, potential, shortest),
+    }))
+
+
+if __name__ == "__main__":
+    main()
