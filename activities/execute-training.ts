@@ -1,7 +1,8 @@
 /**
  * executeTraining: runs pacemaker in the workspace, reports progress, honours cancellation, resumes from
  * its checkpoint after a crash, and converts the result to .yace with the reference energies pacemaker
- * subtracted put back into its E0 (src/pacemaker/reference-energy.ts), so that it returns absolute energies.
+ * subtracted put back into its E0 (src/pacemaker/reference-energy.ts), so that it returns absolute energies,
+ * and the switch to core repulsion below the data's shortest distances widened (src/pacemaker/inner-cutoff.ts).
  *
  * - pacemaker runs through runProcess (src/process): without a shell, in a process group of its own (pid
  *   file in the workspace); its output is appended byte for byte to `pacemaker.log` in the workspace and
@@ -32,6 +33,7 @@ import {
   createProgressParser,
   metadataReferenceEnergy,
   ReferenceEnergyError,
+  widenInnerTransition,
   referenceEnergiesPerElement,
   withReferenceEnergies,
   yaceReferenceEnergies,
@@ -213,6 +215,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       const converting = setInterval(report, heartbeatIntervalMs);
       try {
         const yacePath = path.join(ws, TRAINER_FILES.yace);
+        widenCoreRepulsionTransition(potentialYamlPath);
         await convertToYace(potentialYamlPath, yacePath, ws);
         foldReferenceEnergies(potentialYamlPath, input.inputYamlPath, yacePath);
         const metrics = await finalMetrics(ws);
@@ -385,6 +388,29 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
         `pace_yaml2yace exited 0 but wrote no ${path.basename(yacePath)}`,
       );
     }
+  }
+
+  /**
+   * Spreads the switch to ZBL core repulsion below the data's shortest distances over a third of that
+   * distance instead of pacemaker's 0.1 Å (src/pacemaker/inner-cutoff.ts), in output_potential.yaml
+   * itself, so that the .yace, the active set and warm starts all read the same potential. Predictions on
+   * the data do not change. Idempotent, so a retried conversion leaves the file as the first made it.
+   */
+  function widenCoreRepulsionTransition(potentialYamlPath: string) {
+    const { text, changes } = widenInnerTransition(fs.readFileSync(potentialYamlPath, 'utf8'));
+    if (changes.every((c) => c.deltaIn === c.deltaInBefore)) return;
+    fs.writeFileSync(`${potentialYamlPath}.tmp`, text);
+    fs.renameSync(`${potentialYamlPath}.tmp`, potentialYamlPath);
+    const what = changes
+      .map(
+        (c) =>
+          `${c.block}: r_in ${c.rIn.toFixed(3)} Å, delta_in ${c.deltaInBefore} → ${c.deltaIn.toFixed(3)} Å`,
+      )
+      .join('; ');
+    fs.appendFileSync(
+      path.join(path.dirname(potentialYamlPath), TRAINER_FILES.log),
+      `\n[mlip-autopipe] core-repulsion transition widened below the data's shortest distances (${what})\n`,
+    );
   }
 
   /**

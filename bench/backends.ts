@@ -4,7 +4,7 @@
  * and `tensorpot`, on the same silicon data in the same run, at three basis sizes.
  *
  * The data: --structures training and --test held-out structures of diverse silicon labelled with the
- * Kumagai potential (python/silicon_factory.py, via bench/silicon_dataset.py). Every fit uses the product's
+ * Kumagai potential (python/silicon_factory.py, via bench/labelled_dataset.py). Every fit uses the product's
  * input.yaml (resolveTrainerParams + buildPacemakerDocument) with the defaults, except: the basis size, shapes
  * large enough that pacemaker really keeps that many functions (nradmax [15,6,4,3], lmax [0,3,3,2], order 4;
  * the log's "Total number of functions" is printed to show it), the iteration count, the evaluator, and the
@@ -25,8 +25,8 @@ import { intListOption, intOption } from './options';
 import {
   fitInput,
   fmt,
-  describeSiliconDataset,
-  makeSiliconDataset,
+  describeDataset,
+  makeLabelledDataset,
   pacemakerInput,
   writeSummary,
   type FitFigures,
@@ -56,8 +56,8 @@ export async function run(args: string[]): Promise<number> {
       `(up to ${pyaceMax} functions); ${os.cpus().length} CPU core(s); work dir ${outDir}`,
   );
   try {
-    const dataset = await makeSiliconDataset(outDir, structures, test, seed);
-    console.log(`  ${describeSiliconDataset(dataset)}`);
+    const dataset = await makeLabelledDataset(outDir, structures, test, seed);
+    console.log(`  ${describeDataset(dataset)}`);
 
     const results: { size: number; evaluator: Evaluator; iterations: number; fit: FitFigures }[] = [];
     for (const size of sizes) {

@@ -18,8 +18,9 @@
  * default seed + 1). --iterations K sets `trainer.optimizer.maxIterations` for a smoke check only: the
  * figures are then not the defaults'.
  *
- * `npm run bench -- fidelity --direct [--train 400] [--test 100] [--seed 0] [--iterations K] [--keep]`:
- * no Temporal. --train structures of Kumagai silicon (bench/silicon_dataset.py) and --test held-out ones
+ * `npm run bench -- fidelity --direct [--train 400] [--test 100] [--seed 0] [--iterations K]
+ * [--labeller kumagai-si|erhart-albe-sic] [--keep]`: no Temporal. --train structures of Kumagai silicon (or
+ * Erhart–Albe silicon–carbon; bench/labelled_dataset.py) and --test held-out ones
  * from the same distribution; the input.yaml is the product's (resolveTrainerParams({}) →
  * buildPacemakerDocument → renderPacemakerYaml) with the data pointed at the train pickle and the held-out
  * pickle as data.test_filename (which replaces the default test_size split, so the fit sees every training
@@ -43,12 +44,12 @@ import { PROJECT_ROOT } from '../src/config';
 import { startInProcessWorkers } from '../src/worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
-import { intOption, optionalIntOption } from './options';
+import { choiceOption, intOption, optionalIntOption } from './options';
 import {
   fitInput,
   fmt,
-  describeSiliconDataset,
-  makeSiliconDataset,
+  describeDataset,
+  makeLabelledDataset,
   pacemakerInput,
   writeSummary,
 } from './pacemaker-fit';
@@ -372,12 +373,13 @@ async function runDirect(args: string[]): Promise<number> {
   const test = intOption(args, 'test', 100);
   const seed = intOption(args, 'seed', 0, true);
   const cap = optionalIntOption(args, 'iterations');
+  const labeller = choiceOption(args, 'labeller', ['kumagai-si', 'erhart-albe-sic'] as const, 'kumagai-si');
   // The defaults, untouched (or with only the iteration count capped, for a smoke check).
   const trainer = cap === undefined ? {} : { optimizer: { maxIterations: cap } };
   const defaults = resolveTrainerParams(trainer);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlip-bench-fidelity-'));
   console.log(
-    `bench fidelity --direct: the default trainer settings on ${train} train + ${test} held-out Kumagai silicon ` +
+    `bench fidelity --direct: the default trainer settings on ${train} train + ${test} held-out ${labeller} ` +
       `structures (seed ${seed}); ${os.cpus().length} CPU core(s); work dir ${outDir}`,
   );
   console.log(
@@ -388,8 +390,8 @@ async function runDirect(args: string[]): Promise<number> {
       `weighting ${defaults.weighting}`,
   );
   try {
-    const dataset = await makeSiliconDataset(outDir, train, test, seed);
-    console.log(`  ${describeSiliconDataset(dataset)}`);
+    const dataset = await makeLabelledDataset(outDir, train, test, seed, labeller);
+    console.log(`  ${describeDataset(dataset)}`);
     const input = pacemakerInput(
       trainer,
       dataset,

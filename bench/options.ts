@@ -26,3 +26,18 @@ export function intListOption(args: string[], name: string, fallback: number[]):
     throw new Error(`--${name} must be positive integers separated by commas, got ${args[i + 1]}`);
   return values;
 }
+
+/** `--name value` as one of `choices`, or the fallback. */
+export function choiceOption<T extends string>(
+  args: string[],
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = args[i + 1] as T;
+  if (!choices.includes(value))
+    throw new Error(`--${name} must be one of ${choices.join(', ')}, got ${args[i + 1]}`);
+  return value;
+}

@@ -1,5 +1,6 @@
 /**
- * What the `backends` and `fidelity` benches share: a silicon dataset (bench/silicon_dataset.py), an input.yaml
+ * What the `backends` and `fidelity` benches share: a labelled dataset (bench/labelled_dataset.py: Kumagai silicon or
+ * Erhart–Albe silicon–carbon), an input.yaml
  * made by the product's own functions, one pacemaker fit run directly in a folder of its own with progress
  * printed as it goes, and the figures read back from pacemaker's log and prediction files.
  */
@@ -13,20 +14,35 @@ import { runCommand, runJsonCommand } from './run-command';
 export const PYTHON = process.env.MLIP_PYTHON ?? INSTALLED.python;
 export const PACEMAKER = process.env.PACEMAKER_BIN ?? INSTALLED.pacemaker;
 
-export interface SiliconDataset {
-  train: { path: string; structures: number; atoms: number; kinds: Record<string, number> };
-  test: { path: string; structures: number; atoms: number; kinds: Record<string, number> };
+interface DatasetPart {
+  path: string;
+  structures: number;
+  atoms: number;
+  elements: string[];
+  /** Structures per kind (per composition class where the labeller names one). */
+  kinds: Record<string, number>;
 }
 
-/** Train and held-out pickles of Kumagai-labelled silicon (python/silicon_factory.py's structures). */
-export async function makeSiliconDataset(
+export interface LabelledDataset {
+  train: DatasetPart;
+  test: DatasetPart;
+}
+
+/** The realistic demo labellers a bench can fit (python/silicon_factory.py, python/sic_factory.py). */
+export type BenchLabeller = 'kumagai-si' | 'erhart-albe-sic';
+
+/** Train and held-out pickles of one labeller's structures (those `seed-demo --labeller` inserts). */
+export async function makeLabelledDataset(
   dir: string,
   train: number,
   test: number,
   seed: number,
-): Promise<SiliconDataset> {
-  return runJsonCommand<SiliconDataset>(PYTHON, [
-    path.join(PROJECT_ROOT, 'bench', 'silicon_dataset.py'),
+  labeller: BenchLabeller = 'kumagai-si',
+): Promise<LabelledDataset> {
+  return runJsonCommand<LabelledDataset>(PYTHON, [
+    path.join(PROJECT_ROOT, 'bench', 'labelled_dataset.py'),
+    '--labeller',
+    labeller,
     '--train',
     String(train),
     '--test',
@@ -38,13 +54,13 @@ export async function makeSiliconDataset(
 }
 
 /** One line on the data a bench fits: sizes of both sets and the kinds of training structures. */
-export function describeSiliconDataset(dataset: SiliconDataset): string {
+export function describeDataset(dataset: LabelledDataset): string {
   const kinds = Object.entries(dataset.train.kinds)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return (
     `data: train ${dataset.train.structures} structures / ${dataset.train.atoms} atoms, held-out ` +
-    `${dataset.test.structures} / ${dataset.test.atoms}; kinds (train) ${kinds}`
+    `${dataset.test.structures} / ${dataset.test.atoms}; elements ${dataset.train.elements.join(', ')}; kinds (train) ${kinds}`
   );
 }
 
@@ -53,10 +69,10 @@ export function describeSiliconDataset(dataset: SiliconDataset): string {
  * train pickle and evaluated on the held-out pickle: `data.test_filename` replaces any `test_size` split, so
  * the fit sees every training structure and the held-out structures are the same for every run.
  */
-export function pacemakerInput(trainer: TrainerParamsInput, dataset: SiliconDataset, note: string): string {
+export function pacemakerInput(trainer: TrainerParamsInput, dataset: LabelledDataset, note: string): string {
   const params = resolveTrainerParams(trainer);
   const doc = buildPacemakerDocument(params, {
-    elements: ['Si'],
+    elements: dataset.train.elements,
     pacemakerDatasetPath: dataset.train.path,
   });
   delete doc.data.test_size;

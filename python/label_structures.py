@@ -1,12 +1,12 @@
 """The mocked DFT step of an active-learning loop: labels given structures with the demo factories' calculators.
 
-Usage: python label_structures.py --labeller emt|kumagai-si  < structures.jsonl > labelled.jsonl
+Usage: python label_structures.py --labeller emt|kumagai-si|erhart-albe-sic  < structures.jsonl > labelled.jsonl
 
 Reads JSON lines {"id", "structure"} (the calculations contract's structure: flat positions, flat cell or
 null, pbc) and prints JSON lines {"id", "results"} (energy eV, forces eV/Å flat, stress eV/Å³ Voigt for
 fully periodic cells), or {"id", "error"} for a structure the calculator cannot
-label (an element EMT has no parameters for). The same calculators as emt_factory.py and
-silicon_factory.py, so labelled candidates sit in the same "DFT" as the seeded campaign.
+label (an element EMT has no parameters for). The same calculators as emt_factory.py,
+silicon_factory.py and sic_factory.py, so labelled candidates sit in the same "DFT" as the seeded campaign.
 """
 
 import argparse
@@ -21,6 +21,10 @@ def calculator(name):
         from ase.calculators.emt import EMT
 
         return EMT()
+    if name == "erhart-albe-sic":
+        from sic_factory import CALCULATOR
+
+        return CALCULATOR
     from silicon_factory import CALCULATOR
 
     return CALCULATOR
@@ -38,7 +42,7 @@ def label(atoms, calc):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--labeller", choices=["emt", "kumagai-si"], default="emt")
+    parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], default="emt")
     args = parser.parse_args()
     calc = calculator(args.labeller)
     for line in sys.stdin:

@@ -2,7 +2,7 @@
 within picoseconds, and where a fitted potential either degrades smoothly and stays repulsive or breaks
 down ("lost atoms").
 
-Usage: python short_distance.py POTENTIAL.yace --labeller emt|kumagai-si [--elements Cu[,Ni]]
+Usage: python short_distance.py POTENTIAL.yace --labeller emt|kumagai-si|erhart-albe-sic [--elements Cu[,Ni]]
            --train-count N [--seed S] [--count M] [--low 0.85] [--high 1.0]
 
 The training data is structures 0..N-1 of the labeller's sequence for --seed (what `mlip-train seed-demo`
@@ -34,6 +34,9 @@ def labeller(name, elements):
         from ase.calculators.emt import EMT
         import emt_factory
         return (lambda rng, index: emt_factory.make_structure(rng, elements, index)), EMT()
+    if name == "erhart-albe-sic":
+        import sic_factory
+        return sic_factory.make_structure, sic_factory.CALCULATOR
     import silicon_factory
     return silicon_factory.make_structure, silicon_factory.CALCULATOR
 
@@ -118,7 +121,7 @@ def compression_curve(make, reference, potential, shortest):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("potential")
-    parser.add_argument("--labeller", choices=["emt", "kumagai-si"], required=True)
+    parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], required=True)
     parser.add_argument("--elements", default="Cu")
     parser.add_argument("--train-count", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)

@@ -104,8 +104,11 @@ const RepulsionSchema = z
   ])
   .default('auto')
   .describe(
-    'inner cutoff and core repulsion: "auto" (ZBL core repulsion below the smallest interatomic distance in the ' +
-      'data, pacemaker\'s fit.repulsion: auto), "none", or {innerCutoff, delta, prefactor, lambda} set on every bond',
+    'inner cutoff and core repulsion: "auto" (pacemaker\'s fit.repulsion: auto, ZBL core repulsion below the ' +
+      'shortest distance of each element pair in the data, reached through a transition 0.35 of that distance ' +
+      "wide instead of pacemaker's 0.1 Å, so that forces stay bounded and repulsive just inside the data; " +
+      'predictions inside the data are unchanged), "none", or {innerCutoff, delta, prefactor, lambda} set on ' +
+      'every bond',
   );
 
 export const AceParamsSchema = z

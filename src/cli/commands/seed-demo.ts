@@ -40,8 +40,14 @@ export const KUMAGAI_SI_DFT_SETTINGS = {
 
 const settingsHash = (settings: object) =>
   createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+export const ERHART_ALBE_SIC_DFT_SETTINGS = {
+  code: 'matscipy-TersoffBrenner',
+  xc: 'Erhart-Albe 2005 (Si-C)',
+  calculator: 'matscipy.calculators.manybody.Manybody(TersoffBrenner(Erhart_PRB_71_035211_SiC))',
+} as const;
 export const EMT_SETTINGS_HASH = settingsHash(EMT_DFT_SETTINGS);
 export const KUMAGAI_SI_SETTINGS_HASH = settingsHash(KUMAGAI_SI_DFT_SETTINGS);
+export const ERHART_ALBE_SIC_SETTINGS_HASH = settingsHash(ERHART_ALBE_SIC_DFT_SETTINGS);
 
 interface Labeller {
   /** The factory script in python/. */
@@ -58,9 +64,11 @@ interface Labeller {
   name: string;
   /** The _id's labeller part: `${campaign}/${idTag}-${elements}-seed${seed}-${index}`. */
   idTag: string;
+  /** The campaign name when --campaign is not given. */
+  defaultCampaign: string;
 }
 
-export const LABELLERS: Record<'emt' | 'kumagai-si', Labeller> = {
+export const LABELLERS: Record<'emt' | 'kumagai-si' | 'erhart-albe-sic', Labeller> = {
   emt: {
     script: 'emt_factory.py',
     elements: EMT_METALS,
@@ -70,6 +78,7 @@ export const LABELLERS: Record<'emt' | 'kumagai-si', Labeller> = {
     dft: { ...EMT_DFT_SETTINGS, settingsHash: EMT_SETTINGS_HASH },
     name: 'EMT',
     idTag: 'emt',
+    defaultCampaign: 'demo-cu',
   },
   'kumagai-si': {
     script: 'silicon_factory.py',
@@ -80,6 +89,18 @@ export const LABELLERS: Record<'emt' | 'kumagai-si', Labeller> = {
     dft: { ...KUMAGAI_SI_DFT_SETTINGS, settingsHash: KUMAGAI_SI_SETTINGS_HASH },
     name: 'Kumagai-Si',
     idTag: 'kumagai',
+    defaultCampaign: 'demo-si',
+  },
+  'erhart-albe-sic': {
+    script: 'sic_factory.py',
+    elements: ['C', 'Si'],
+    defaultElements: ['C', 'Si'],
+    takesElements: false,
+    maxElements: 2,
+    dft: { ...ERHART_ALBE_SIC_DFT_SETTINGS, settingsHash: ERHART_ALBE_SIC_SETTINGS_HASH },
+    name: 'Erhart-Albe-SiC',
+    idTag: 'erhartalbe',
+    defaultCampaign: 'demo-sic',
   },
 };
 type LabellerName = keyof typeof LABELLERS;
@@ -88,18 +109,21 @@ const usage = `Usage: mlip-train seed-demo [options]
 
 Inserts completed demo calculations, labelled by a stand-in for DFT, into the 'calculations' collection,
 with energy, forces and stress, in contract-v1 shape. The same --seed gives the same structures; document
-ids are deterministic. Two labellers (--labeller):
+ids are deterministic. Three labellers (--labeller):
   emt         ASE's EMT calculator on fcc metals: strained and rattled 2x2x2 fcc supercells (32 atoms),
               vacancies (31 atoms) and (111) surface slabs (16 atoms). Fast and easy to fit.
   kumagai-si  matscipy's Kumagai many-body potential on diverse silicon (8-64 atoms): strained and rattled
               diamond, vacancies, compressed and stretched diamond, beta-tin, simple cubic, bcc and fcc.
               Directional, many-body bonding: a realistic test of a fit. Si only.
+  erhart-albe-sic  matscipy's Erhart-Albe potential on silicon-carbon across compositions (8-64 atoms):
+              diamond Si (and vacancies), Si with 5-30 % C, 3C- and 2H-SiC (strained, compressed and
+              stretched), SiC with C antisites, diamond C. Two elements, covalent and polar bonds.
 
 Options:
-  --labeller NAME     emt or kumagai-si (default: emt)
-  --campaign NAME     campaign name (default: demo-cu; demo-si with --labeller kumagai-si)
+  --labeller NAME     emt, kumagai-si or erhart-albe-sic (default: emt)
+  --campaign NAME     campaign name (default: demo-cu; demo-si with kumagai-si, demo-sic with erhart-albe-sic)
   --elements E[,E2]   emt: one EMT metal, or two for a binary alloy: ${EMT_METALS.join(', ')} (default: Cu);
-                      kumagai-si: Si only (the default)
+                      kumagai-si: Si only; erhart-albe-sic: C,Si (the defaults)
   --count N           number of calculations (default: 60)
   --seed S            random seed (default: 0)
   --start K           first index of the generated sequence (default: 0), to extend a campaign
@@ -195,7 +219,7 @@ export const seedDemoCommand: CliCommand = {
         `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labellerName}'`,
       );
     const labeller = LABELLERS[labellerName as LabellerName];
-    const campaign = values.campaign ?? (labellerName === 'emt' ? 'demo-cu' : 'demo-si');
+    const campaign = values.campaign ?? labeller.defaultCampaign;
     if (campaign.trim() === '') throw new UsageError('--campaign must not be empty');
     const elements =
       values.elements === undefined
@@ -210,9 +234,9 @@ export const seedDemoCommand: CliCommand = {
         throw new UsageError(
           `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${values.elements}'`,
         );
-    } else if (elements.length !== 1 || elements[0] !== 'Si') {
+    } else if ([...elements].sort().join(',') !== labeller.defaultElements.join(',')) {
       throw new UsageError(
-        `--elements: --labeller ${labellerName} labels silicon only (--elements Si, the default), got '${values.elements}'`,
+        `--elements: --labeller ${labellerName} labels ${labeller.defaultElements.join(',')} only (the default), got '${values.elements}'`,
       );
     }
     const count = intFlag('count', values.count, 60, 1);
