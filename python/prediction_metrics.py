@@ -1,21 +1,73 @@
 """Final train/test errors of a pacemaker fit, from pacemaker's own prediction files.
 
-pacemaker writes train_pred.pckl.gzip (and test_pred.pckl.gzip when data.test_size > 0) after the fit:
+pacemaker writes train_pred.pckl.gzip (and test_pred.pckl.gzip when the fit has a test set) after the fit:
 each row has the reference (energy_corrected, forces) and the prediction (energy_pred, forces_pred).
 Prints JSON: {"train": {...}, "test": {...} or null} with RMSE/MAE of energy per atom in meV/atom and of
-force components in meV/Å, plus the counts they are computed over.
+force components in meV/Å, plus the counts they are computed over, and the same errors broken down:
+  byComposition  per composition class of the structures (composition_class below), so that a user sees
+                 which part of a campaign fits worse
+  byElement      force RMSE per element of the atoms, where the atoms' elements can be told (the datasets
+                 named in the workspace's input.yaml, matched by calc_id)
 
 Usage: python prediction_metrics.py WORKSPACE_DIR
 """
 import json
 import os
 import sys
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+import yaml
+
+# A structure in which one element makes more than this share of the atoms is "<El>-rich".
+RICH_SHARE = 0.55
 
 
-def errors(path):
+def composition_class(counts):
+    """"Si" (one element only), "Si-rich" (one element above RICH_SHARE of the atoms) or "mixed"."""
+    present = {e: int(n) for e, n in counts.items() if n > 0}
+    if len(present) == 1:
+        return next(iter(present))
+    element, most = max(sorted(present.items()), key=lambda item: item[1])
+    return f"{element}-rich" if most / sum(present.values()) > RICH_SHARE else "mixed"
+
+
+def dataset_symbols(workspace):
+    """calc_id → chemical symbols of every structure in the datasets input.yaml names; {} if unknown."""
+    try:
+        with open(os.path.join(workspace, "input.yaml"), encoding="utf-8") as f:
+            data = (yaml.safe_load(f) or {}).get("data") or {}
+    except OSError:
+        return {}
+    symbols = {}
+    for key in ("filename", "test_filename"):
+        path = data.get(key)
+        if not isinstance(path, str):
+            continue
+        path = path if os.path.isabs(path) else os.path.join(workspace, path)
+        if not os.path.exists(path):
+            continue
+        df = pd.read_pickle(path, compression="gzip")
+        if "calc_id" not in df.columns:
+            continue
+        for calc_id, atoms in zip(df["calc_id"], df["ase_atoms"]):
+            symbols[calc_id] = atoms.get_chemical_symbols()
+    return symbols
+
+
+def summary(de, dforces, natoms):
+    return {
+        "structures": int(len(de)),
+        "atoms": int(natoms.sum()),
+        "rmseEnergyMeVPerAtom": float(np.sqrt(np.mean(de ** 2)) * 1000),
+        "maeEnergyMeVPerAtom": float(np.mean(np.abs(de)) * 1000),
+        "rmseForcesMeVPerA": float(np.sqrt(np.mean(dforces ** 2)) * 1000),
+        "maeForcesMeVPerA": float(np.mean(np.abs(dforces)) * 1000),
+    }
+
+
+def errors(path, symbols):
     if not os.path.exists(path):
         return None
     df = pd.read_pickle(path, compression="gzip")
@@ -23,20 +75,39 @@ def errors(path):
         return None
     natoms = df["NUMBER_OF_ATOMS"].to_numpy(dtype=float)
     de = (df["energy_pred"].to_numpy(dtype=float) - df["energy_corrected"].to_numpy(dtype=float)) / natoms
-    df_ = np.concatenate([np.asarray(p, dtype=float).ravel() - np.asarray(r, dtype=float).ravel()
-                          for p, r in zip(df["forces_pred"], df["forces"])])
-    return {
-        "structures": int(len(df)),
-        "atoms": int(natoms.sum()),
-        "rmseEnergyMeVPerAtom": float(np.sqrt(np.mean(de ** 2)) * 1000),
-        "maeEnergyMeVPerAtom": float(np.mean(np.abs(de)) * 1000),
-        "rmseForcesMeVPerA": float(np.sqrt(np.mean(df_ ** 2)) * 1000),
-        "maeForcesMeVPerA": float(np.mean(np.abs(df_)) * 1000),
-    }
+    per_structure = [np.asarray(p, dtype=float).reshape(-1, 3) - np.asarray(r, dtype=float).reshape(-1, 3)
+                     for p, r in zip(df["forces_pred"], df["forces"])]
+    result = summary(de, np.concatenate([f.ravel() for f in per_structure]), natoms)
+
+    classes = ([composition_class(c) for c in df["comp_dict"]] if "comp_dict" in df.columns else None)
+    if classes is not None:
+        by_class = {}
+        for name in sorted(set(classes)):
+            rows = [i for i, c in enumerate(classes) if c == name]
+            by_class[name] = summary(de[rows], np.concatenate([per_structure[i].ravel() for i in rows]),
+                                     natoms[rows])
+        result["byComposition"] = by_class
+
+    ids = df["calc_id"].tolist() if "calc_id" in df.columns else []
+    if ids and all(i in symbols and len(symbols[i]) == len(f) for i, f in zip(ids, per_structure)):
+        squares, counts = defaultdict(float), defaultdict(int)
+        for calc_id, f in zip(ids, per_structure):
+            for element, row in zip(symbols[calc_id], f):
+                squares[element] += float(np.sum(row ** 2))
+                counts[element] += 1
+        result["byElement"] = {e: {"atoms": counts[e], "rmseForcesMeVPerA": float(np.sqrt(squares[e] / (3 * counts[e])) * 1000)}
+                               for e in sorted(counts)}
+    return result
 
 
-workspace = sys.argv[1]
-print(json.dumps({
-    "train": errors(os.path.join(workspace, "train_pred.pckl.gzip")),
-    "test": errors(os.path.join(workspace, "test_pred.pckl.gzip")),
-}))
+def main():
+    workspace = sys.argv[1]
+    symbols = dataset_symbols(workspace)
+    print(json.dumps({
+        "train": errors(os.path.join(workspace, "train_pred.pckl.gzip"), symbols),
+        "test": errors(os.path.join(workspace, "test_pred.pckl.gzip"), symbols),
+    }))
+
+
+if __name__ == "__main__":
+    main()

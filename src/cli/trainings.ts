@@ -3,7 +3,7 @@
  * connection failure says what to do, the Web UI link, the follow loop of `watch`/`start --wait`, and
  * how a closed training's result or failure is described.
  */
-import { type TrainingResult, MlipCampaign, MlipDatasetSize, MlipPhase } from '../api';
+import { type FinalMetrics, type TrainingResult, MlipCampaign, MlipDatasetSize, MlipPhase } from '../api';
 import {
   Client,
   type Connection,
@@ -130,6 +130,30 @@ const split = (
 ) =>
   `  ${label} RMSE  ${s.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${s.rmseForcesMeVPerA.toFixed(1)} meV/Å (${s.structures} structures)`;
 
+/**
+ * Where a campaign has several composition classes or elements: the errors of each, from the test split
+ * (the train split when there is none), worst energy first, so that the part that fits worse stands out.
+ */
+export function breakdownLines(metrics: FinalMetrics): string[] {
+  const s = metrics.test ?? metrics.train;
+  const which = metrics.test ? 'test' : 'train';
+  const lines: string[] = [];
+  const classes = Object.entries(s.byComposition ?? {});
+  if (classes.length > 1) {
+    classes.sort(([, a], [, b]) => b.rmseEnergyMeVPerAtom - a.rmseEnergyMeVPerAtom);
+    for (const [name, e] of classes)
+      lines.push(
+        `    ${which} ${name.padEnd(10)} ${e.rmseEnergyMeVPerAtom.toFixed(2)} meV/atom, ${e.rmseForcesMeVPerA.toFixed(1)} meV/Å (${e.structures} structures)`,
+      );
+  }
+  const elements = Object.entries(s.byElement ?? {});
+  if (elements.length > 1)
+    lines.push(
+      `    ${which} forces by element: ${elements.map(([el, e]) => `${el} ${e.rmseForcesMeVPerA.toFixed(1)} meV/Å`).join(', ')}`,
+    );
+  return lines;
+}
+
 /** The closing lines of a completed training. */
 export function describeResult(result: TrainingResult): string[] {
   const curve = learningCurveNextTo(result.potentialPath);
@@ -138,6 +162,7 @@ export function describeResult(result: TrainingResult): string[] {
     `  potential   ${result.potentialPath}`,
     split('train', result.metrics.train),
     result.metrics.test ? split('test ', result.metrics.test) : '  test RMSE   (no test split)',
+    ...breakdownLines(result.metrics),
     `  dataset     ${result.dataset.structures} structures, ${result.dataset.atoms} atoms, ${result.dataset.elements.join('-')}`,
     `  registry    ${result.potentialId}`,
     ...(curve ? [`  curve       ${curve}`] : []),

@@ -8,6 +8,7 @@ import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
 import { printLineage } from './potentials-lineage';
 import { energiesLine, writeAbsoluteCopy } from './potentials-energies';
+import { breakdownLines } from '../trainings';
 import path from 'node:path';
 
 const usage = `Usage: mlip-train potentials [--name NAME] [--json]
@@ -165,6 +166,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
         if (curve) io.out(`learning curve  ${curve}`);
         io.out(`potential       ${yace ?? '-'}`);
         io.out(`energies        ${energiesLine(r)}`);
+        const breakdown = breakdownLines(r.metrics);
+        if (breakdown.length > 0) io.out('errors by composition class and element:');
+        for (const line of breakdown) io.out(line);
         if (activeSet) io.out(`active set      ${activeSet}  (γ, with ${bBasis ?? 'output_potential.yaml'})`);
         const width = Math.max(0, ...figures.map((f) => f.path.length));
         for (const f of figures) io.out(`figure          ${f.path.padEnd(width)}  ${f.description}`);
