@@ -27,6 +27,7 @@ import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
   attemptMarker,
   iterationsCompleted,
+  stoppedEarly,
   latestCheckpoint,
   writeResumeInput,
   readableTail,
@@ -72,6 +73,8 @@ export interface ExecuteTrainingResult {
   metrics: FinalMetrics;
   /** Last iteration pacemaker reported. */
   iterations: number;
+  /** Set when the fit stopped before its iteration budget because its test loss stopped improving. */
+  stoppedEarly?: true;
   /** Checkpoint this (last) attempt continued from. */
   resumedFrom?: string;
 }
@@ -220,7 +223,15 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
         foldReferenceEnergies(potentialYamlPath, input.inputYamlPath, yacePath);
         const metrics = await finalMetrics(ws);
         const iterations = iterationsCompleted(logText);
-        return { yacePath, potentialYamlPath, logPath, metrics, iterations, resumedFrom };
+        return {
+          yacePath,
+          potentialYamlPath,
+          logPath,
+          metrics,
+          iterations,
+          resumedFrom,
+          ...(stoppedEarly(logText) ? { stoppedEarly: true as const } : {}),
+        };
       } finally {
         clearInterval(converting);
       }

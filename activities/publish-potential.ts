@@ -48,6 +48,8 @@ export interface PublishPotentialInput {
     logPath: string;
     metrics: FinalMetrics;
     iterations: number;
+    /** The fit stopped before its iteration budget: its test loss had stopped improving. */
+    stoppedEarly?: boolean;
   };
   workflowId: string;
   runId: string;
@@ -223,6 +225,7 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       trainer: input.trainer,
       metrics: input.training.metrics,
       iterations: input.training.iterations,
+      ...(input.training.stoppedEarly ? { stoppedEarly: true } : {}),
       ...(referenceEnergies ? { referenceEnergies } : {}),
       pacemakerVersion: await getPacemakerVersion(),
       workflowId: input.workflowId,
@@ -276,7 +279,15 @@ export function createPublishPotentialActivity(deps: PublishDeps) {
       for (const [from, to] of copies) fs.copyFileSync(from, path.join(staging, to));
       fs.writeFileSync(
         path.join(staging, PUBLISHED_FILES.metrics),
-        JSON.stringify({ ...input.training.metrics, iterations: input.training.iterations }, null, 2),
+        JSON.stringify(
+          {
+            ...input.training.metrics,
+            iterations: input.training.iterations,
+            stoppedEarly: input.training.stoppedEarly === true,
+          },
+          null,
+          2,
+        ),
       );
       fs.writeFileSync(path.join(staging, PUBLISH_KEY_FILE), publishKey);
 

@@ -5,7 +5,7 @@ export interface SeedDemoOptions {
   campaign: string;
   count: number;
   /** seed-demo's --labeller (default: its own, EMT). */
-  labeller?: 'emt' | 'kumagai-si';
+  labeller?: 'emt' | 'kumagai-si' | 'erhart-albe-sic';
   seed?: number;
   /** Further seed-demo flags (--start, --generation, --append, ...). */
   extra?: readonly string[];

@@ -2,3 +2,4 @@
 export { main } from './main';
 export type { CliIo } from './command';
 export * from './live-progress';
+export { breakdownLines } from './trainings';

@@ -74,3 +74,14 @@ export function iterationsCompleted(logText: string): number {
   });
   return total;
 }
+
+/**
+ * Whether the last run of the fit stopped early (TrainerParams.optimizer.earlyStopping): pacemaker logs
+ * "EARLY STOPPING: Too small or even positive TEST loss change (...)" and ends the fit as if it had run its
+ * iterations. Only the last run counts: an earlier run's stop was followed by more fitting. Pure.
+ */
+export function stoppedEarly(logText: string): boolean {
+  const markers = [...logText.matchAll(MARKER)];
+  const lastRun = markers.length > 0 ? logText.slice(markers[markers.length - 1]!.index) : logText;
+  return /EARLY STOPPING: Too small or even positive TEST loss change/.test(lastRun);
+}

@@ -197,6 +197,12 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     maxiter: params.optimizer.maxIterations,
     fit_cycles: params.optimizer.fitCycles,
   };
+  // pacemaker measures the test loss only where there is a test set; without one the rule could never fire.
+  const { minImprovementPerIteration, patience } = params.optimizer.earlyStopping;
+  if (minImprovementPerIteration > 0 && (data.test_size !== undefined || data.test_filename !== undefined)) {
+    fit.min_relative_test_loss_per_iter = minImprovementPerIteration;
+    fit.early_stopping_patience = patience;
+  }
   if (params.weighting === 'energy') fit.weighting = { ...ENERGY_BASED_WEIGHTING, seed: params.seed };
   if (ace.repulsion === 'auto') fit.repulsion = 'auto';
 

@@ -44,6 +44,8 @@ export const PotentialRecordSchema = z.strictObject({
   trainer: z.record(z.string(), z.unknown()),
   metrics: FinalMetricsSchema,
   iterations: z.number().int().min(0),
+  /** The fit stopped at `iterations`, before its budget, because its test loss had stopped improving. */
+  stoppedEarly: z.boolean().optional(),
   /**
    * eV per atom of each element in the .yace's E0 (the reference energies pacemaker subtracted from the
    * data): its energies are the data's total energies. Absent in versions published before they were

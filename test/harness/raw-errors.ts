@@ -1,10 +1,10 @@
 /**
  * Errors of a published .yace as a user meets them: pyace on structures of a demo labeller's sequence,
- * compared with the labeller's total energies as they are (test/fixtures/raw_energy_errors.py).
+ * compared with the labeller's total energies as they are (python/raw_energy_errors.py).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { INSTALLED } from '../../src/config/paths';
+import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
 
 export interface RawErrors {
   structures: number;
@@ -15,11 +15,11 @@ export interface RawErrors {
 
 export function rawErrors(
   yacePath: string,
-  labeller: 'emt' | 'kumagai-si',
+  labeller: 'emt' | 'kumagai-si' | 'erhart-albe-sic',
   range: { start: number; count: number; seed?: number; elements?: string[] },
 ): RawErrors {
   const args = [
-    path.join(__dirname, '..', 'fixtures', 'raw_energy_errors.py'),
+    path.join(PYTHON_HELPERS_DIR, 'raw_energy_errors.py'),
     yacePath,
     '--labeller',
     labeller,

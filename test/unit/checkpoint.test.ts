@@ -7,6 +7,7 @@ import {
   iterationsCompleted,
   latestCheckpoint,
   resumeInputYaml,
+  stoppedEarly,
 } from '../../src/pacemaker/checkpoint';
 
 describe('resuming a fit from its checkpoint', () => {
@@ -90,5 +91,25 @@ describe('iterations a fit has completed over its runs, read from pacemaker.log'
     ],
   ])('%s → %i', (_what, log, expected) => {
     expect(iterationsCompleted(log)).toBe(expected);
+  });
+});
+
+describe('a fit that stopped early says so', () => {
+  const stop =
+    '2026-12-06 03:36:01,509 - pyace.generalfit - INFO - EARLY STOPPING: Too small or even positive TEST loss change (best=-1.31e-01  / iter, last=-1.31e-01/iter, threshold = -9.00e-01/iter) within last 10 iterations. Stopping\n';
+  test.each([
+    [
+      'pacemaker logged the stop in its only run',
+      `${attemptMarker(1, new Date(0), ['input.yaml'])}${stop}`,
+      true,
+    ],
+    ['no stop logged', `${attemptMarker(1, new Date(0), ['input.yaml'])}Iteration #5\n`, false],
+    [
+      'an earlier run stopped, the last one continued and ran its budget',
+      `${attemptMarker(1, new Date(0), ['input.yaml'])}${stop}${attemptMarker(2, new Date(0), ['input.resume.yaml', '-p', 'interim_potential_0.yaml'])}Iteration #5\n`,
+      false,
+    ],
+  ])('%s', (_what, log, expected) => {
+    expect(stoppedEarly(log)).toBe(expected);
   });
 });

@@ -31,7 +31,16 @@ const KNOWN = {
   embedding: ['npot', 'fs_parameters', 'ndensity'],
   bond: ['radbase', 'radparameters', 'rcut', 'dcut', 'r_in', 'delta_in', 'core-repulsion'],
   data: ['filename', 'reference_energy', 'test_size', 'test_filename'],
-  fit: ['loss', 'optimizer', 'maxiter', 'fit_cycles', 'weighting', 'repulsion'],
+  fit: [
+    'loss',
+    'optimizer',
+    'maxiter',
+    'fit_cycles',
+    'weighting',
+    'repulsion',
+    'min_relative_test_loss_per_iter',
+    'early_stopping_patience',
+  ],
   loss: ['kappa', 'L1_coeffs', 'L2_coeffs', 'w0_rad', 'w1_rad', 'w2_rad'],
   backend: ['evaluator', 'batch_size', 'display_step', 'batch_size_reduction', 'gpu_config'],
   gpuConfig: ['gpu_ind', 'mem_limit'],
@@ -74,6 +83,9 @@ describe('generated input.yaml (parsed back) carries each setting under the key 
       maxiter: DEFAULT_MAX_ITERATIONS,
       fit_cycles: 1,
       repulsion: 'auto',
+      // The held-out split's loss decides when more iterations stop paying.
+      min_relative_test_loss_per_iter: 1e-3,
+      early_stopping_patience: 100,
     });
     expect(y.backend).toEqual({
       evaluator: 'tensorpot',
@@ -302,5 +314,38 @@ describe('elements and per-element settings must agree with the data', () => {
     expect(issues({ referenceEnergy: { Cu: -0.2, Al: -0.1 } })).toEqual([
       { field: 'referenceEnergy', message: expect.stringMatching(/^Al not among/) },
     ]);
+  });
+});
+
+describe('early stopping: a fit ends once its held-out loss stops improving', () => {
+  test.each<[string, TrainerParamsInput, DatasetForConfig, Record<string, number> | undefined]>([
+    [
+      'the default, with the default test split',
+      {},
+      CU,
+      { min_relative_test_loss_per_iter: 1e-3, early_stopping_patience: 100 },
+    ],
+    [
+      'its own threshold and patience',
+      { optimizer: { earlyStopping: { minImprovementPerIteration: 0.01, patience: 40 } } },
+      CU,
+      { min_relative_test_loss_per_iter: 0.01, early_stopping_patience: 40 },
+    ],
+    [
+      "a committee member's own test set",
+      {},
+      { ...CU, testDatasetPath: '/ws/member-test.pckl.gzip' },
+      { min_relative_test_loss_per_iter: 1e-3, early_stopping_patience: 100 },
+    ],
+    ['switched off', { optimizer: { earlyStopping: { minImprovementPerIteration: 0 } } }, CU, undefined],
+    ['no test set to measure it on (testSize 0)', { testSize: 0 }, CU, undefined],
+  ])('%s', (_what, trainer, dataset, expected) => {
+    const { y } = generate(trainer, dataset);
+    const written = Object.fromEntries(
+      Object.entries(y.fit).filter(
+        ([k]) => k === 'min_relative_test_loss_per_iter' || k === 'early_stopping_patience',
+      ),
+    );
+    expect(written).toEqual(expected ?? {});
   });
 });

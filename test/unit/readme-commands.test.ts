@@ -1209,7 +1209,7 @@ describe('the checks fail when the docs and the code disagree', () => {
       [
         /'mlip-train start --help' does not list --max-iters/,
         /mlip-train dataset needs 'export'/,
-        /--labeller takes emt \| kumagai-si, not 'kumagai'/,
+        /--labeller takes emt \| kumagai-si \| erhart-albe-sic, not 'kumagai'/,
         /'mlip-train dataset --help' does not list --output/,
       ],
     );

@@ -33,7 +33,12 @@ describe('TrainerParams defaults', () => {
       elementDependentCutoffs: {},
       embedding: { npot: 'FinnisSinclairShiftedScaled', fsParameters: [1, 1, 1, 0.5], ndensity: 2 },
     });
-    expect(p.optimizer).toEqual({ algorithm: 'BFGS', maxIterations: DEFAULT_MAX_ITERATIONS, fitCycles: 1 });
+    expect(p.optimizer).toEqual({
+      algorithm: 'BFGS',
+      maxIterations: DEFAULT_MAX_ITERATIONS,
+      fitCycles: 1,
+      earlyStopping: { minImprovementPerIteration: 1e-3, patience: 100 },
+    });
     expect(p.backend).toEqual({
       evaluator: 'tensorpot',
       batchSize: 100,

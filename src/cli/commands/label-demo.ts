@@ -24,7 +24,7 @@ id is its candidate's id, so running the same command twice inserts nothing the 
 Options:
   --campaign NAME     campaign the labelled calculations join (required)
   --generation G      active-learning generation to record (required)
-  --labeller NAME     emt, kumagai-si or erhart-albe-sic (default: emt), as in seed-demo
+  --labeller NAME     emt|kumagai-si|erhart-albe-sic (default: emt), as in seed-demo
   --ids-file FILE     read ids from FILE (one per line, or a JSON array) as well as from the arguments
   --json              print the result as JSON
 

@@ -120,7 +120,7 @@ ids are deterministic. Three labellers (--labeller):
               stretched), SiC with C antisites, diamond C. Two elements, covalent and polar bonds.
 
 Options:
-  --labeller NAME     emt, kumagai-si or erhart-albe-sic (default: emt)
+  --labeller NAME     emt|kumagai-si|erhart-albe-sic (default: emt)
   --campaign NAME     campaign name (default: demo-cu; demo-si with kumagai-si, demo-sic with erhart-albe-sic)
   --elements E[,E2]   emt: one EMT metal, or two for a binary alloy: ${EMT_METALS.join(', ')} (default: Cu);
                       kumagai-si: Si only; erhart-albe-sic: C,Si (the defaults)
