@@ -9,7 +9,14 @@ import path from 'node:path';
 import { CONFIG_FILES } from '../src/artefact-names';
 import { activityContext } from './context';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
-import { bootstrapResample, type BootstrapResampleResult, type DatasetSummary } from '../src/training-set';
+import {
+  bootstrapResample,
+  stratifiedSplit,
+  stratifiedSplitNote,
+  type BootstrapResampleResult,
+  type DatasetSummary,
+  type StratifiedSplitResult,
+} from '../src/training-set';
 import {
   basisShortfalls,
   countFunctionsPerElement,
@@ -17,6 +24,7 @@ import {
   buildPacemakerDocument,
   renderPacemakerYaml,
   unsplitNote,
+  effectiveTestSize,
   planWarmStart,
   warmStartDocument,
   WarmStartError,
@@ -119,6 +127,33 @@ function resample(
   });
 }
 
+/**
+ * A several-element dataset's test split, held out from every composition class (pacemaker's own random
+ * split can miss a small class); undefined where pacemaker's split serves: one element (one class), a
+ * committee member (tested on its out-of-bag structures), or no split to make.
+ */
+function splitByComposition(
+  deps: GeneratePacemakerConfigDeps,
+  input: GeneratePacemakerConfigInput,
+  workspaceDir: string,
+  trainer: TrainerParams,
+  elements: string[],
+): Promise<StratifiedSplitResult> | undefined {
+  if (input.resample || elements.length < 2) return undefined;
+  if (effectiveTestSize(trainer.testSize, input.dataset.structures) === undefined) return undefined;
+  const ctx = activityContext();
+  return stratifiedSplit({
+    python: deps.python,
+    datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+    workspaceDir,
+    testSize: trainer.testSize,
+    seed: trainer.seed,
+    signal: ctx?.cancellationSignal,
+    heartbeat: () => ctx?.heartbeat(),
+    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+  });
+}
+
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
   return {
     async generatePacemakerConfig(
@@ -137,22 +172,28 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         trainer = resolveTrainerParams(parent ? warmStartTrainerInput(input.trainer, parent) : input.trainer);
         if (parent) warm = planWarmStart(trainer, parent, input.dataset.elements);
         if (input.resample) resampled = await resample(deps, input, workspaceDir, trainer.seed);
+        // Several elements: a test set from every composition class (the data's elements decide: a
+        // warm-started potential may describe more than the data holds).
+        const split = await splitByComposition(deps, input, workspaceDir, trainer, input.dataset.elements);
+        const ownSplit = resampled ?? split;
         // A member with nothing out of bag has no test set: a split of its resample would test on
         // structures it also fits.
-        const params = resampled && !resampled.testPath ? { ...trainer, testSize: 0 } : trainer;
+        const params = ownSplit && !ownSplit.testPath ? { ...trainer, testSize: 0 } : trainer;
         const doc = buildPacemakerDocument(params, {
           // A warm-started potential describes the parent's elements, even where the data has fewer.
           elements: warm ? warm.elements : input.dataset.elements,
           pacemakerDatasetPath:
-            resampled?.trainPath ?? path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+            ownSplit?.trainPath ?? path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
           structures: input.dataset.structures,
-          testDatasetPath: resampled?.testPath,
+          testDatasetPath: ownSplit?.testPath,
         });
         elements = doc.potential.elements;
         const notes = [
           resampled
             ? resampleNote(resampled.summary)
-            : unsplitNote(trainer.testSize, input.dataset.structures),
+            : split
+              ? stratifiedSplitNote(split.summary)
+              : unsplitNote(trainer.testSize, input.dataset.structures),
           warm && parent ? warmStartNote(warm, parent) : undefined,
         ].filter((n): n is string => n !== undefined);
         yamlText = renderPacemakerYaml(

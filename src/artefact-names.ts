@@ -39,6 +39,15 @@ export const RESAMPLE_FILES = {
   test: 'member-test.pckl.gzip',
 } as const;
 
+/**
+ * A several-element training's own test split, drawn from every composition class (python/
+ * stratified_split.py), in the workspace: pacemaker fits the first and tests on the second.
+ */
+export const SPLIT_FILES = {
+  train: 'split-train.pckl.gzip',
+  test: 'split-test.pckl.gzip',
+} as const;
+
 /** executeTraining: the fit. */
 export const TRAINER_FILES = {
   log: 'pacemaker.log',

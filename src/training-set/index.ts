@@ -1,6 +1,6 @@
 /**
  * Completed calculations → the training set: extxyz, the pacemaker dataset, the manifest and its hash;
- * a committee member's bootstrap resample.
+ * a committee member's bootstrap resample; a several-element training's test split by composition class.
  */
 export * from './atomic-file';
 export * from './bootstrap-resample';
@@ -9,3 +9,4 @@ export * from './dataset-summary';
 export * from './export-training-set';
 export * from './extxyz-writer';
 export * from './manifest';
+export * from './stratified-split';

@@ -1,0 +1,76 @@
+/**
+ * The test split of a several-element training, held out from every composition class of its data by
+ * python/stratified_split.py (pacemaker's own test_size split draws at random from the whole dataset, so a
+ * small class is often not tested at all). Deterministic for a given seed. Runs through runPythonHelper:
+ * heartbeating while it works, cancelling stops the helper's process group, a failure is classified as for
+ * every Python helper.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { runPythonHelper } from '../process';
+import { SPLIT_FILES } from '../artefact-names';
+
+export interface StratifiedSplitOptions {
+  python: string;
+  datasetPath: string;
+  /** The split is written there under SPLIT_FILES. */
+  workspaceDir: string;
+  /** TrainerParams.testSize: a fraction (< 1) or a number of structures. */
+  testSize: number;
+  seed: number;
+  signal?: AbortSignal;
+  heartbeat?: () => void;
+  heartbeatIntervalMs?: number;
+}
+
+const SplitSummarySchema = z.object({
+  structures: z.number().int().positive(),
+  test: z.number().int().min(0),
+  /** Per composition class: [structures fitted, structures held out]. */
+  classes: z.record(z.string(), z.tuple([z.number().int().min(0), z.number().int().min(0)])),
+  seed: z.number().int(),
+});
+
+export type StratifiedSplitSummary = z.infer<typeof SplitSummarySchema>;
+
+export interface StratifiedSplitResult {
+  summary: StratifiedSplitSummary;
+  trainPath: string;
+  /** Undefined when nothing could be held out. */
+  testPath?: string;
+}
+
+export async function stratifiedSplit(opts: StratifiedSplitOptions): Promise<StratifiedSplitResult> {
+  const trainPath = path.join(opts.workspaceDir, SPLIT_FILES.train);
+  const testPath = path.join(opts.workspaceDir, SPLIT_FILES.test);
+  const result = await runPythonHelper({
+    python: opts.python,
+    script: 'stratified_split.py',
+    args: [
+      opts.datasetPath,
+      trainPath,
+      testPath,
+      '--test-size',
+      String(opts.testSize),
+      '--seed',
+      String(opts.seed),
+    ],
+    signal: opts.signal,
+    heartbeat: opts.heartbeat,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs,
+  });
+  const lastLine = result.stdoutTail.trim().split('\n').at(-1) ?? '';
+  const summary = SplitSummarySchema.parse(JSON.parse(lastLine));
+  return { summary, trainPath, ...(summary.test > 0 ? { testPath } : {}) };
+}
+
+/** The input.yaml header line that says how the test set was drawn. Pure. */
+export function stratifiedSplitNote(summary: StratifiedSplitSummary): string {
+  const classes = Object.entries(summary.classes)
+    .map(([name, [fit, held]]) => `${name} ${held} of ${fit + held}`)
+    .join(', ');
+  return (
+    `Test set: ${summary.test} of ${summary.structures} structures held out from every composition class ` +
+    `(${classes}; seed ${summary.seed}), as data.test_filename.`
+  );
+}
