@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
 import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
-import { CONFIG_FILES } from '../../src/artefact-names';
+import { CONFIG_FILES, SPLIT_FILES } from '../../src/artefact-names';
 import { INSTALLED } from '../../src/config/paths';
 import { pacemakerDryRun } from '../../src/pacemaker/dry-run';
 import type { TrainerParamsInput } from '../../src/api/trainer-params';
@@ -90,10 +90,16 @@ describe('generatePacemakerConfig writes an input.yaml that pacemaker --dry-run 
     expect(result.inputYamlPath).toBe(path.join(workspaceDir, 'input.yaml'));
     expect(result.elements).toEqual(dataset(kind).elements);
     const y = parse(fs.readFileSync(result.inputYamlPath, 'utf8'));
-    expect(y.data.filename).toBe(datasets[kind]);
+    // Two elements: the test set is held out from every composition class, in the workspace; one element
+    // keeps pacemaker's own split of the dataset.
+    const split = kind === 'cuni';
+    expect(y.data.filename).toBe(split ? path.join(workspaceDir, SPLIT_FILES.train) : datasets[kind]);
+    if (split) expect(y.data.test_filename).toBe(path.join(workspaceDir, SPLIT_FILES.test));
     expect(y.fit.loss.kappa).toBe(result.kappa);
     // The dry run's own files (log.txt, target_potential.yaml, ...) never mix with the training's.
-    expect(fs.readdirSync(workspaceDir)).toEqual(['input.yaml']);
+    expect(fs.readdirSync(workspaceDir).sort()).toEqual(
+      split ? ['input.yaml', SPLIT_FILES.test, SPLIT_FILES.train].sort() : ['input.yaml'],
+    );
     expect(JSON.stringify(result).length).toBeLessThan(4000); // it goes into workflow history
   });
 });
