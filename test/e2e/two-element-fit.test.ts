@@ -61,7 +61,7 @@ test('the published .yace gives the data’s total energies: with no offset remo
     await mongo.close();
   }
   // The campaign's own structures, evaluated by pyace as LAMMPS would: each composition weighs the two
-  // elements' E0 differently, so a wrong or swapped E0 shows as an error far above the fit's.
+  // elements' E0 differently, so a wrong or swapped E0 shows as an error far from the fit's.
   const raw = rawErrors(result.potentialPath, 'erhart-albe-sic', { start: 0, count: STRUCTURES });
   const { train, test } = result.metrics;
   const combined = Math.sqrt(
@@ -69,7 +69,9 @@ test('the published .yace gives the data’s total energies: with no offset remo
       test!.structures * test!.rmseEnergyMeVPerAtom ** 2) /
       (train.structures + test!.structures),
   );
-  expect(raw.rmseEnergyMeVPerAtom).toBeCloseTo(combined, 0);
+  // Within 1 %: pyace evaluates splines of the radial functions where pacemaker's tensorpot did not. An E0
+  // left at zero would be off by about 5,000 meV/atom, two swapped by over 1,000.
+  expect(Math.abs(raw.rmseEnergyMeVPerAtom - combined)).toBeLessThan(0.01 * combined + 0.5);
 });
 
 test('just inside the shortest distances of its data, forces stay bounded and the pair is pushed apart', () => {
