@@ -28,6 +28,16 @@ def calculation_record(index, kind, atoms, results):
     }
 
 
+def labelled_results(atoms, calc):
+    """The contract's results of `atoms` labelled by `calc`: energy (eV), forces (eV/Å, flat) and, for a
+    fully periodic cell, stress (eV/Å³, Voigt; optional in the contract, pacemaker does not fit it)."""
+    atoms.calc = calc
+    results = {"energy": float(atoms.get_potential_energy()), "forces": atoms.get_forces().reshape(-1).tolist()}
+    if all(atoms.pbc) and atoms.cell.rank == 3:
+        results["stress"] = atoms.get_stress(voigt=True).tolist()
+    return results
+
+
 def record_atoms(record):
     """The ase.Atoms of a record made by calculation_record (its structure, without results)."""
     from ase import Atoms

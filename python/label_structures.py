@@ -14,6 +14,7 @@ import json
 import sys
 
 from ace_committee import structure_atoms
+from calculation_factory import labelled_results
 
 
 def calculator(name):
@@ -30,16 +31,6 @@ def calculator(name):
     return CALCULATOR
 
 
-def label(atoms, calc):
-    atoms.calc = calc
-    results = {"energy": float(atoms.get_potential_energy()),
-               "forces": atoms.get_forces().reshape(-1).tolist()}
-    # Stress is optional in the contract (pacemaker does not fit it): recorded where it is defined.
-    if all(atoms.pbc) and atoms.cell.rank == 3:
-        results["stress"] = atoms.get_stress(voigt=True).tolist()
-    return results
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], default="emt")
@@ -50,7 +41,7 @@ def main():
             continue
         item = json.loads(line)
         try:
-            out = {"id": item["id"], "results": label(structure_atoms(item["structure"]), calc)}
+            out = {"id": item["id"], "results": labelled_results(structure_atoms(item["structure"]), calc)}
         except Exception as err:  # one bad structure must not stop the batch; the caller reports it by id
             out = {"id": item.get("id"), "error": f"{type(err).__name__}: {err}"}
         sys.stdout.write(json.dumps(out) + "\n")

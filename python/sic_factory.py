@@ -36,7 +36,7 @@ from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import TersoffBrenner
 from matscipy.calculators.manybody.explicit_forms.tersoff_brenner import Erhart_PRB_71_035211_SiC
 
-from calculation_factory import calculation_record, run_factory
+from calculation_factory import calculation_record, labelled_results, run_factory
 
 CALCULATOR = Manybody(**TersoffBrenner(Erhart_PRB_71_035211_SiC))
 
@@ -141,11 +141,7 @@ def make_structure(rng, index):
         distances = atoms.get_all_distances(mic=True) + np.eye(len(atoms)) * 1e3
         if (distances >= limits).all() and not ((distances > window_low) & (distances < window_high)).any():
             break
-    atoms.calc = CALCULATOR
-    energy = float(atoms.get_potential_energy())
-    forces = atoms.get_forces()
-    stress = atoms.get_stress(voigt=True)
-    results = {"energy": energy, "forces": forces.reshape(-1).tolist(), "stress": stress.tolist()}
+    results = labelled_results(atoms, CALCULATOR)
     record = calculation_record(index, kind, atoms, results)
     record["composition"] = composition
     return record

@@ -30,7 +30,7 @@ from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import Kumagai
 from matscipy.calculators.manybody.explicit_forms.kumagai import Kumagai_Comp_Mat_Sci_39_Si
 
-from calculation_factory import calculation_record, run_factory
+from calculation_factory import calculation_record, labelled_results, run_factory
 
 # Shortest Si-Si distance kept (the crystal bond is 2.35 Å).
 MIN_DISTANCE = 2.0
@@ -86,11 +86,7 @@ def make_structure(rng, index):
         distances = atoms.get_all_distances(mic=True) + np.eye(len(atoms)) * 1e3
         if distances.min() >= MIN_DISTANCE:
             break
-    atoms.calc = CALCULATOR
-    energy = float(atoms.get_potential_energy())
-    forces = atoms.get_forces()
-    stress = atoms.get_stress(voigt=True)
-    results = {"energy": energy, "forces": forces.reshape(-1).tolist(), "stress": stress.tolist()}
+    results = labelled_results(atoms, CALCULATOR)
     return calculation_record(index, kind, atoms, results)
 
 

@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MongoClient } from 'mongodb';
-import { main } from '../../src/cli/main';
 import { yaceReferenceEnergies } from '../../src/pacemaker';
 import { insertPotential, type PotentialRecord } from '../../src/registry/potentials';
-import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
+import { connectTestMongo, scratchDir, testDatabaseName } from '../harness/context';
+import { runRegistryCli } from '../harness/cli';
 
 let mongo: MongoClient;
 let dir: string;
@@ -66,16 +66,7 @@ function publishedBefore(name: string): string {
   return versionDir;
 }
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: { MONGODB_URI: testMongoUri(), MLIP_DB: testDatabaseName() } as NodeJS.ProcessEnv,
-  });
-  return { code, out, stderr: err.join('\n') };
-}
+const cli = runRegistryCli;
 
 beforeAll(async () => {
   mongo = await connectTestMongo();

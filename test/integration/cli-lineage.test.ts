@@ -3,9 +3,9 @@
  * publishPotential writes them (no fit needed: the lineage is read from the registry alone).
  */
 import type { MongoClient } from 'mongodb';
-import { main } from '../../src/cli/main';
 import { insertPotential, type PotentialRecord } from '../../src/registry/potentials';
-import { connectTestMongo, testDatabaseName, testMongoUri } from '../harness/context';
+import { connectTestMongo, testDatabaseName } from '../harness/context';
+import { runRegistryCli } from '../harness/cli';
 
 let mongo: MongoClient;
 
@@ -47,16 +47,7 @@ function record(
   };
 }
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: { MONGODB_URI: testMongoUri(), MLIP_DB: testDatabaseName() } as NodeJS.ProcessEnv,
-  });
-  return { code, out, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = runRegistryCli;
 
 beforeAll(async () => {
   mongo = await connectTestMongo();

@@ -13,12 +13,12 @@ import {
   MAX_FIGURES,
   type PublishPotentialInput,
 } from '../../activities/publish-potential';
-import { main } from '../../src/cli/main';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
 import { potentialsCollection, type PotentialRecord } from '../../src/registry/potentials';
 import { scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
+import { runRegistryCli } from '../harness/cli';
 
 /** What pacemaker (python-ace 0.4) draws for a fit with a train and a test set. */
 const PACEMAKER_FIGURES = [
@@ -119,16 +119,7 @@ async function registered(id: string): Promise<PotentialRecord> {
   return record;
 }
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: { MONGODB_URI: testMongoUri(), MLIP_DB: testDatabaseName() } as NodeJS.ProcessEnv,
-  });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const cli = runRegistryCli;
 
 beforeAll(() => {
   database = connectDatabase(testMongoUri(), testDatabaseName());
