@@ -5,17 +5,18 @@
 #   3. a worker for this host (stopped again at the end)
 #   4. a training (mlip-train start --wait) with live progress, then the potential, its errors, its
 #      registry id, its learning curve and the Web UI link
-# Environment: DEMO_LABELLER (kumagai-si: diverse silicon from a many-body potential; or emt: copper from
-# ASE's EMT), DEMO_CAMPAIGN (demo-si / demo-cu), DEMO_STRUCTURES (80), DEMO_ITERATIONS (100), plus the usual
-# TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see README).
+# Environment: DEMO_LABELLER (kumagai-si: diverse silicon from a many-body potential; erhart-albe-sic:
+# silicon-carbon across compositions; or emt: copper from ASE's EMT), DEMO_CAMPAIGN (demo-si / demo-sic /
+# demo-cu), DEMO_STRUCTURES (80), DEMO_ITERATIONS (100), plus the usual TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 labeller=${DEMO_LABELLER:-kumagai-si}
 case "$labeller" in
   kumagai-si) default_campaign=demo-si; labelled="diverse silicon structures labelled by the Kumagai many-body potential" ;;
+  erhart-albe-sic) default_campaign=demo-sic; labelled="silicon-carbon structures across compositions labelled by the Erhart-Albe potential" ;;
   emt) default_campaign=demo-cu; labelled="EMT-labelled Cu structures" ;;
-  *) echo "DEMO_LABELLER must be kumagai-si or emt, got '$labeller'" >&2; exit 2 ;;
+  *) echo "DEMO_LABELLER must be kumagai-si, erhart-albe-sic or emt, got '$labeller'" >&2; exit 2 ;;
 esac
 campaign=${DEMO_CAMPAIGN:-$default_campaign}
 structures=${DEMO_STRUCTURES:-80}
