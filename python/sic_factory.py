@@ -102,15 +102,9 @@ def base_structure(rng, kind):
     return atoms
 
 
-def make_structure(rng, index):
-    draw = rng.random()
-    cumulative = 0.0
-    kind, composition = KINDS[-1][0], KINDS[-1][1]
-    for name, klass, share in KINDS:
-        cumulative += share
-        if draw < cumulative:
-            kind, composition = name, klass
-            break
+def sampled(rng, kind, composition):
+    """One strained and rattled cell of `kind` clear of the cutoff windows, or None when this draw of it
+    (a substitution pattern that relaxes into a window) leaves no room outside them."""
     atoms = base_structure(rng, kind)
     if kind in RELAXED:
         # A substitution in an unrelaxed lattice leaves forces of several eV/Å that no DFT campaign keeps:
@@ -140,7 +134,23 @@ def make_structure(rng, index):
         atoms.positions = start + rng.normal(0.0, sigma, start.shape)
         distances = atoms.get_all_distances(mic=True) + np.eye(len(atoms)) * 1e3
         if (distances >= limits).all() and not ((distances > window_low) & (distances < window_high)).any():
+            return atoms
+    return None
+
+
+def make_structure(rng, index):
+    draw = rng.random()
+    cumulative = 0.0
+    kind, composition = KINDS[-1][0], KINDS[-1][1]
+    for name, klass, share in KINDS:
+        cumulative += share
+        if draw < cumulative:
+            kind, composition = name, klass
             break
+    # A relaxed substitution pattern can sit in a window whatever the rattle: draw another pattern.
+    atoms = None
+    while atoms is None:
+        atoms = sampled(rng, kind, composition)
     results = labelled_results(atoms, CALCULATOR)
     record = calculation_record(index, kind, atoms, results)
     record["composition"] = composition
