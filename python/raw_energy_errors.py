@@ -37,7 +37,7 @@ def main():
     args = parser.parse_args()
     from pyace import PyACECalculator
 
-    make, _ = labeller(args.labeller, [e for e in args.elements.split(",") if e])
+    make, _, _ = labeller(args.labeller, [e for e in args.elements.split(",") if e])
     calc = PyACECalculator(args.potential)
     de, dforces, kinds, atoms_total, worst = [], [], Counter(), 0, None
     classes = defaultdict(lambda: {"de": [], "df": []})

@@ -102,6 +102,21 @@ def base_structure(rng, kind):
     return atoms
 
 
+def pair_windows(atoms):
+    """(low, high): each pair's cutoff window, as matrices over the atoms of `atoms`."""
+    symbols = atoms.get_chemical_symbols()
+    pairs = [[tuple(sorted((a, b))) for b in symbols] for a in symbols]
+    return (np.array([[CUTOFF_WINDOWS[p][0] for p in row] for row in pairs]),
+            np.array([[CUTOFF_WINDOWS[p][1] for p in row] for row in pairs]))
+
+
+def clear_of_cutoff_windows(atoms):
+    """Whether no pair of `atoms` lies in a cutoff window, where the labels are the stand-in's artefact."""
+    low, high = pair_windows(atoms)
+    distances = atoms.get_all_distances(mic=True) + np.eye(len(atoms)) * 1e3
+    return not ((distances > low) & (distances < high)).any()
+
+
 def sampled(rng, kind, composition):
     """One strained and rattled cell of `kind` clear of the cutoff windows, or None when this draw of it
     (a substitution pattern that relaxes into a window) leaves no room outside them."""
@@ -119,8 +134,7 @@ def sampled(rng, kind, composition):
     symbols = atoms.get_chemical_symbols()
     pairs = [[tuple(sorted((symbols[a], symbols[b]))) for b in range(len(atoms))] for a in range(len(atoms))]
     limits = np.array([[MIN_DISTANCE[p] for p in row] for row in pairs])
-    window_low = np.array([[CUTOFF_WINDOWS[p][0] for p in row] for row in pairs])
-    window_high = np.array([[CUTOFF_WINDOWS[p][1] for p in row] for row in pairs])
+    window_low, window_high = pair_windows(atoms)
     # Thermal-like displacements: Si–C and C–C bonds are 2-4x stiffer than Si–Si, so carbon-bearing cells
     # are rattled less, which keeps their forces in the range MD at a few hundred to ~1500 K meets.
     sigma = rng.uniform(0.02, 0.08) if composition == "Si" else rng.uniform(0.01, 0.04)
