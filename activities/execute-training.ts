@@ -2,7 +2,8 @@
  * executeTraining: runs pacemaker in the workspace, reports progress, honours cancellation, resumes from
  * its checkpoint after a crash, and converts the result to .yace with the reference energies pacemaker
  * subtracted put back into its E0 (src/pacemaker/reference-energy.ts), so that it returns absolute energies,
- * and the switch to core repulsion below the data's shortest distances widened (src/pacemaker/inner-cutoff.ts).
+ * and the switch to core repulsion below the data's shortest distances moved and widened
+ * (src/pacemaker/inner-cutoff.ts).
  *
  * - pacemaker runs through runProcess (src/process): without a shell, in a process group of its own (pid
  *   file in the workspace); its output is appended byte for byte to `pacemaker.log` in the workspace and
@@ -34,7 +35,7 @@ import {
   createProgressParser,
   metadataReferenceEnergy,
   ReferenceEnergyError,
-  widenInnerTransition,
+  moveInnerCutoff,
   referenceEnergiesPerElement,
   withReferenceEnergies,
   yaceReferenceEnergies,
@@ -218,7 +219,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
       const converting = setInterval(report, heartbeatIntervalMs);
       try {
         const yacePath = path.join(ws, TRAINER_FILES.yace);
-        widenCoreRepulsionTransition(potentialYamlPath);
+        moveCoreRepulsionSwitch(potentialYamlPath);
         await convertToYace(potentialYamlPath, yacePath, ws);
         foldReferenceEnergies(potentialYamlPath, input.inputYamlPath, yacePath);
         const metrics = await finalMetrics(ws);
@@ -402,25 +403,25 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
   }
 
   /**
-   * Spreads the switch to ZBL core repulsion below the data's shortest distances over a third of that
-   * distance instead of pacemaker's 0.1 Å (src/pacemaker/inner-cutoff.ts), in output_potential.yaml
+   * Moves the switch to ZBL core repulsion just below the data's shortest distances and spreads it over a
+   * third of them instead of pacemaker's 0.1 Å (src/pacemaker/inner-cutoff.ts), in output_potential.yaml
    * itself, so that the .yace, the active set and warm starts all read the same potential. Predictions on
    * the data do not change. Idempotent, so a retried conversion leaves the file as the first made it.
    */
-  function widenCoreRepulsionTransition(potentialYamlPath: string) {
-    const { text, changes } = widenInnerTransition(fs.readFileSync(potentialYamlPath, 'utf8'));
-    if (changes.every((c) => c.deltaIn === c.deltaInBefore)) return;
+  function moveCoreRepulsionSwitch(potentialYamlPath: string) {
+    const { text, changes } = moveInnerCutoff(fs.readFileSync(potentialYamlPath, 'utf8'));
+    if (changes.length === 0) return;
     fs.writeFileSync(`${potentialYamlPath}.tmp`, text);
     fs.renameSync(`${potentialYamlPath}.tmp`, potentialYamlPath);
     const what = changes
       .map(
         (c) =>
-          `${c.block}: r_in ${c.rIn.toFixed(3)} Å, delta_in ${c.deltaInBefore} → ${c.deltaIn.toFixed(3)} Å`,
+          `${c.block}: shortest ${c.shortest.toFixed(3)} Å, r_in ${c.rIn.toFixed(3)} Å, delta_in ${c.deltaIn.toFixed(3)} Å`,
       )
       .join('; ');
     fs.appendFileSync(
       path.join(path.dirname(potentialYamlPath), TRAINER_FILES.log),
-      `\n[mlip-autopipe] core-repulsion transition widened below the data's shortest distances (${what})\n`,
+      `\n[mlip-autopipe] core-repulsion switch moved below the data's shortest distances (${what})\n`,
     );
   }
 

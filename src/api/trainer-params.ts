@@ -113,10 +113,10 @@ const RepulsionSchema = z
   .default('auto')
   .describe(
     'inner cutoff and core repulsion: "auto" (pacemaker\'s fit.repulsion: auto, ZBL core repulsion below the ' +
-      'shortest distance of each element pair in the data, reached through a transition 0.35 of that distance ' +
-      "wide instead of pacemaker's 0.1 Å, so that forces stay bounded and repulsive just inside the data; " +
-      'predictions inside the data are unchanged), "none", or {innerCutoff, delta, prefactor, lambda} set on ' +
-      'every bond',
+      'shortest distance of each element pair in the data; after the fit the switch to it is moved to start at ' +
+      "0.95 of that distance and spread over 0.35 of it instead of pacemaker's 0.1 Å, so that forces stay " +
+      'bounded and repulsive just inside the data; predictions inside the data are unchanged), "none", or ' +
+      '{innerCutoff, delta, prefactor, lambda} set on every bond',
   );
 
 export const AceParamsSchema = z

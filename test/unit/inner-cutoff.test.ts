@@ -1,4 +1,8 @@
-import { INNER_TRANSITION_SHARE, widenInnerTransition } from '../../src/pacemaker/inner-cutoff';
+import {
+  INNER_CUTOFF_SHARE,
+  INNER_TRANSITION_SHARE,
+  moveInnerCutoff,
+} from '../../src/pacemaker/inner-cutoff';
 
 /** The species blocks of a two-element output_potential.yaml after `fit.repulsion: auto`, abridged. */
 const AUTO = `metadata:
@@ -26,28 +30,30 @@ species:
     inner_cutoff_type: zbl
 `;
 
-describe('the switch to core repulsion below the data is widened to a share of the shortest distance', () => {
-  test('every ZBL block gets delta_in = share × r_in; every other line is kept', () => {
-    const { text, changes } = widenInnerTransition(AUTO);
+const moved = (shortest: number) => ({
+  rIn: INNER_CUTOFF_SHARE * shortest,
+  deltaIn: INNER_TRANSITION_SHARE * shortest,
+});
+
+describe('the switch to core repulsion moves below the data and widens to a share of its shortest distance', () => {
+  test('every ZBL block pacemaker placed gets r_in and delta_in from its shortest distance; every other line is kept', () => {
+    const { text, changes } = moveInnerCutoff(AUTO);
     expect(changes).toEqual([
-      { block: 'C', rIn: 1.4, deltaInBefore: 0.1, deltaIn: 1.4 * INNER_TRANSITION_SHARE },
-      { block: 'C Si', rIn: 1.6, deltaInBefore: 0.1, deltaIn: 1.6 * INNER_TRANSITION_SHARE },
-      { block: 'Si', rIn: 2, deltaInBefore: 0.1, deltaIn: 2 * INNER_TRANSITION_SHARE },
+      { block: 'C', shortest: 1.4, ...moved(1.4) },
+      { block: 'C Si', shortest: 1.6, ...moved(1.6) },
+      { block: 'Si', shortest: 2, ...moved(2) },
     ]);
     const before = AUTO.split('\n');
     const after = text.split('\n');
     expect(after.length).toBe(before.length);
-    const changed = after.flatMap((line, i) => (line === before[i] ? [] : [line]));
-    expect(changed).toEqual([
-      `    delta_in: ${1.4 * INNER_TRANSITION_SHARE}`,
-      `    delta_in: ${1.6 * INNER_TRANSITION_SHARE}`,
-      `    delta_in: ${2 * INNER_TRANSITION_SHARE}`,
-    ]);
+    expect(after.flatMap((line, i) => (line === before[i] ? [] : [line]))).toEqual(
+      [1.4, 1.6, 2].flatMap((d) => [`    r_in: ${moved(d).rIn}`, `    delta_in: ${moved(d).deltaIn}`]),
+    );
   });
 
-  test('widening twice gives the same file (a retried conversion changes nothing more)', () => {
-    const once = widenInnerTransition(AUTO).text;
-    expect(widenInnerTransition(once).text).toBe(once);
+  test('moving twice gives the same file (a retried conversion changes nothing more)', () => {
+    const once = moveInnerCutoff(AUTO).text;
+    expect(moveInnerCutoff(once)).toEqual({ text: once, changes: [] });
   });
 
   test.each([
@@ -61,13 +67,13 @@ describe('the switch to core repulsion below the data is widened to a share of t
     ],
     ['a file without species blocks', 'metadata:\n  user: x\n'],
   ])('%s is left as it is', (_what, text) => {
-    expect(widenInnerTransition(text)).toEqual({ text, changes: [] });
+    expect(moveInnerCutoff(text)).toEqual({ text, changes: [] });
   });
 
   test('keys of a nested mapping are not taken for the block’s own', () => {
     const nested = `species:\n  - speciesblock: Si\n    r_in: 2\n    delta_in: 0.1\n    inner_cutoff_type: zbl\n    extra:\n      delta_in: 7\n`;
-    const { text } = widenInnerTransition(nested);
-    expect(text).toContain(`    delta_in: ${2 * INNER_TRANSITION_SHARE}\n`);
+    const { text } = moveInnerCutoff(nested);
+    expect(text).toContain(`    delta_in: ${moved(2).deltaIn}\n`);
     expect(text).toContain('      delta_in: 7\n');
   });
 });
