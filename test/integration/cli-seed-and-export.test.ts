@@ -251,7 +251,12 @@ test.each<[string, string[], RegExp]>([
   [
     'an element other than Si for the silicon labeller',
     ['seed-demo', '--labeller', 'kumagai-si', '--elements', 'Cu'],
-    /--elements: --labeller kumagai-si labels silicon only/,
+    /--elements: --labeller kumagai-si labels Si only/,
+  ],
+  [
+    'other elements for the silicon-carbon labeller',
+    ['seed-demo', '--labeller', 'erhart-albe-sic', '--elements', 'Si'],
+    /--elements: --labeller erhart-albe-sic labels C,Si only/,
   ],
   ['a count that is not a number', ['seed-demo', '--count', 'many'], /--count must be a number/],
 ])('%s is a usage error (exit code 2)', async (_name, args, message) => {
@@ -263,7 +268,7 @@ test.each<[string, string[], RegExp]>([
 test('both commands explain themselves with --help and are listed by mlip-train --help', async () => {
   const seedHelp = (await cli('seed-demo', '--help')).out;
   expect(seedHelp).toMatch(/^Usage: mlip-train seed-demo/);
-  expect(seedHelp).toMatch(/--labeller NAME\s+emt or kumagai-si/);
+  expect(seedHelp).toMatch(/--labeller NAME\s+emt\|kumagai-si\|erhart-albe-sic/);
   expect((await cli('dataset', '--help')).out).toMatch(/^Usage: mlip-train dataset export --campaign NAME/);
   const overview = await cli('--help');
   expect(overview.out).toMatch(/seed-demo/);
