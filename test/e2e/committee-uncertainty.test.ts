@@ -97,13 +97,8 @@ test("a committee's force disagreement on held-out structures ranks them as its 
   expect(highest!.errorMedianMeVPerA).toBeGreaterThan(2 * lowest!.errorMedianMeVPerA);
   expect(highest!.disagreementMeVPerA).toBeGreaterThan(2 * lowest!.disagreementMeVPerA);
 
-  // The hardest structures bring atoms closer than any pair in the data, where the fitted core repulsion
-  // takes over and the forces are wrong by eV/Å. Each member's resample has its own shortest distance, so
-  // the members disagree there more than anywhere else: a disagreement threshold catches every such
-  // failure. (Members that differ by seed only share the data's shortest distance and agree on these
-  // structures as closely as on easy ones: the bench shows it.)
-  expect(calibration.failures.count).toBeGreaterThan(0);
-  expect(calibration.failures.minDisagreementMeVPerA).toBeGreaterThan(
-    calibration.failures.othersMaxDisagreementMeVPerA,
-  );
+  // The hardest structures bring atoms closer than any pair in the data. pacemaker's own switch to core
+  // repulsion there was a cliff (forces wrong by 1.8-88 eV/Å, docs/active-learning.md); with the switch moved
+  // and widened (src/pacemaker/inner-cutoff.ts) the committee mean's force error stays below 1 eV/Å on them.
+  expect(calibration.failures.count).toBe(0);
 }, 600_000);
