@@ -433,6 +433,9 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
     const configured = (
       parseYaml(fs.readFileSync(inputYamlPath, 'utf8')) as { data?: { reference_energy?: unknown } }
     )?.data?.reference_energy;
+    // No data.reference_energy: pacemaker fitted the dataset's energy_corrected as it was and subtracted
+    // nothing, so there is nothing to put back.
+    if (configured === undefined || configured === null) return;
     try {
       const yace = fs.readFileSync(yacePath, 'utf8');
       const energies = referenceEnergiesPerElement(
