@@ -33,12 +33,10 @@ import {
   writeResumeInput,
   readableTail,
   createProgressParser,
-  metadataReferenceEnergy,
+  fittedReferenceEnergies,
   ReferenceEnergyError,
   moveInnerCutoff,
-  referenceEnergiesPerElement,
   withReferenceEnergies,
-  yaceReferenceEnergies,
 } from '../src/pacemaker';
 import {
   ProcessStartError,
@@ -438,11 +436,7 @@ export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
     if (configured === undefined || configured === null) return;
     try {
       const yace = fs.readFileSync(yacePath, 'utf8');
-      const energies = referenceEnergiesPerElement(
-        metadataReferenceEnergy(fs.readFileSync(potentialYamlPath, 'utf8')),
-        configured,
-        Object.keys(yaceReferenceEnergies(yace)),
-      );
+      const energies = fittedReferenceEnergies(yace, fs.readFileSync(potentialYamlPath, 'utf8'), configured);
       fs.writeFileSync(`${yacePath}.tmp`, withReferenceEnergies(yace, energies));
       fs.renameSync(`${yacePath}.tmp`, yacePath);
     } catch (err) {

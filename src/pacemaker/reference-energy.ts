@@ -114,6 +114,24 @@ export function withReferenceEnergies(yaceText: string, energies: Record<string,
 }
 
 /**
+ * The reference energies of a fitted potential, per element of its .yace: from its output_potential.yaml's
+ * metadata, or what the fit was told (`configured`, as for referenceEnergiesPerElement). What
+ * executeTraining folds into every new .yace and `potentials --absolute` into one published before.
+ * Throws ReferenceEnergyError.
+ */
+export function fittedReferenceEnergies(
+  yaceText: string,
+  potentialYamlText: string,
+  configured: unknown,
+): Record<string, number> {
+  return referenceEnergiesPerElement(
+    metadataReferenceEnergy(potentialYamlText),
+    configured,
+    Object.keys(yaceReferenceEnergies(yaceText)),
+  );
+}
+
+/**
  * `metadata.reference_energy` of a pacemaker potential (output_potential.yaml), read from its `metadata:`
  * block alone: the functions below it can be megabytes. Undefined when there is none.
  */

@@ -6,13 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PotentialRecord } from '../../registry';
-import {
-  metadataReferenceEnergy,
-  ReferenceEnergyError,
-  referenceEnergiesPerElement,
-  withReferenceEnergies,
-  yaceReferenceEnergies,
-} from '../../pacemaker';
+import { fittedReferenceEnergies, ReferenceEnergyError, withReferenceEnergies } from '../../pacemaker';
 
 const formatEnergies = (e: Record<string, number>) =>
   Object.entries(e)
@@ -27,11 +21,10 @@ export function missingReferenceEnergies(record: PotentialRecord): Record<string
   const yaml = record.files.potentialYaml?.path;
   const yace = record.files.yace?.path;
   if (!yaml || !yace) throw new ReferenceEnergyError(`${record._id} lists no .yace or output_potential.yaml`);
-  const elements = Object.keys(yaceReferenceEnergies(fs.readFileSync(yace, 'utf8')));
-  return referenceEnergiesPerElement(
-    metadataReferenceEnergy(fs.readFileSync(yaml, 'utf8')),
+  return fittedReferenceEnergies(
+    fs.readFileSync(yace, 'utf8'),
+    fs.readFileSync(yaml, 'utf8'),
     record.trainer.referenceEnergy,
-    elements,
   );
 }
 
