@@ -108,23 +108,34 @@ async function refuseTruncatedBasis(targetPotentialPath: string, trainer: Traine
   );
 }
 
-/** A committee member's resample, heartbeating while the helper runs; cancelling the activity stops it. */
+/**
+ * How this activity runs a dataset helper: the worker's Python, heartbeating while it runs, stopped when
+ * the activity is cancelled; and the dataset it reads.
+ */
+function helperRun(
+  deps: GeneratePacemakerConfigDeps,
+  input: GeneratePacemakerConfigInput,
+  workspaceDir: string,
+) {
+  const ctx = activityContext();
+  return {
+    python: deps.python,
+    signal: ctx?.cancellationSignal,
+    heartbeat: () => ctx?.heartbeat(),
+    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
+    workspaceDir,
+  };
+}
+
+/** A committee member's resample. */
 function resample(
   deps: GeneratePacemakerConfigDeps,
   input: GeneratePacemakerConfigInput,
   workspaceDir: string,
   seed: number,
 ): Promise<BootstrapResampleResult> {
-  const ctx = activityContext();
-  return bootstrapResample({
-    python: deps.python,
-    datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
-    workspaceDir,
-    seed,
-    signal: ctx?.cancellationSignal,
-    heartbeat: () => ctx?.heartbeat(),
-    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-  });
+  return bootstrapResample({ ...helperRun(deps, input, workspaceDir), seed });
 }
 
 /**
@@ -141,16 +152,10 @@ function splitByComposition(
 ): Promise<StratifiedSplitResult> | undefined {
   if (input.resample || elements.length < 2) return undefined;
   if (effectiveTestSize(trainer.testSize, input.dataset.structures) === undefined) return undefined;
-  const ctx = activityContext();
   return stratifiedSplit({
-    python: deps.python,
-    datasetPath: path.resolve(workspaceDir, input.dataset.pacemakerDatasetPath),
-    workspaceDir,
+    ...helperRun(deps, input, workspaceDir),
     testSize: trainer.testSize,
     seed: trainer.seed,
-    signal: ctx?.cancellationSignal,
-    heartbeat: () => ctx?.heartbeat(),
-    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
   });
 }
 

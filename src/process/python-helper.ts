@@ -14,6 +14,7 @@
  * caller's to read.
  */
 import path from 'node:path';
+import type { z } from 'zod';
 import { PYTHON_HELPERS_DIR } from '../config';
 import { FailureType, nonRetryable, retryable } from '../errors';
 import { ProcessStartError, runProcess, type RunProcessOptions, type RunProcessResult } from './run-process';
@@ -66,4 +67,25 @@ export async function runPythonHelper<P = unknown>(
     throw retryable(FailureType.ProcessKilled, `${script} was killed by ${result.signal}:\n${tail}`);
   if (result.code !== 0) throw new Error(`${script} failed (exit code ${result.code}):\n${tail}`);
   return result;
+}
+
+/** How a caller runs a helper inside an activity: the interpreter, cancellation and heartbeats. */
+export type PythonHelperRun = Pick<
+  PythonHelperOptions,
+  'python' | 'signal' | 'heartbeat' | 'heartbeatIntervalMs'
+>;
+
+/**
+ * Runs a helper that ends by printing its summary as one JSON line (bootstrap_dataset.py,
+ * stratified_split.py) and returns that line, checked against `schema`.
+ */
+export async function runPythonHelperForSummary<T>(
+  run: PythonHelperRun,
+  script: string,
+  args: readonly string[],
+  schema: z.ZodType<T>,
+): Promise<T> {
+  const result = await runPythonHelper({ ...run, script, args });
+  const lastLine = result.stdoutTail.trim().split('\n').at(-1) ?? '';
+  return schema.parse(JSON.parse(lastLine));
 }

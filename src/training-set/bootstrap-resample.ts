@@ -7,21 +7,16 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { runPythonHelper } from '../process';
+import { runPythonHelperForSummary, type PythonHelperRun } from '../process';
 import { type ResampleSummary } from '../api';
 import { RESAMPLE_FILES } from '../artefact-names';
 
-export interface BootstrapResampleOptions {
-  python: string;
+export interface BootstrapResampleOptions extends PythonHelperRun {
   /** The committee's dataset (.pckl.gzip). */
   datasetPath: string;
   /** The member's workspace: the resample is written there under RESAMPLE_FILES. */
   workspaceDir: string;
   seed: number;
-  signal?: AbortSignal;
-  /** Called while the helper runs (at start, then every heartbeatIntervalMs), e.g. an activity heartbeat. */
-  heartbeat?: () => void;
-  heartbeatIntervalMs?: number;
 }
 
 export interface BootstrapResampleResult {
@@ -39,19 +34,15 @@ const HelperOutputSchema = z.object({
 });
 
 export async function bootstrapResample(opts: BootstrapResampleOptions): Promise<BootstrapResampleResult> {
-  const trainPath = path.join(opts.workspaceDir, RESAMPLE_FILES.train);
-  const testPath = path.join(opts.workspaceDir, RESAMPLE_FILES.test);
-  const result = await runPythonHelper({
-    python: opts.python,
-    script: 'bootstrap_dataset.py',
-    args: [opts.datasetPath, trainPath, testPath, '--seed', String(opts.seed)],
-    signal: opts.signal,
-    heartbeat: opts.heartbeat,
-    heartbeatIntervalMs: opts.heartbeatIntervalMs,
-  });
-  const stdout = result.stdoutTail;
-  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
-  const parsed = HelperOutputSchema.parse(JSON.parse(lastLine));
+  const { datasetPath, workspaceDir, seed, ...run } = opts;
+  const trainPath = path.join(workspaceDir, RESAMPLE_FILES.train);
+  const testPath = path.join(workspaceDir, RESAMPLE_FILES.test);
+  const parsed = await runPythonHelperForSummary(
+    run,
+    'bootstrap_dataset.py',
+    [datasetPath, trainPath, testPath, '--seed', String(seed)],
+    HelperOutputSchema,
+  );
   // The helper removes what an earlier attempt wrote, and writes no test file when nothing is out of bag.
   const hasTest = parsed.outOfBag > 0;
   return {

@@ -7,20 +7,16 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { runPythonHelper } from '../process';
+import { runPythonHelperForSummary, type PythonHelperRun } from '../process';
 import { SPLIT_FILES } from '../artefact-names';
 
-export interface StratifiedSplitOptions {
-  python: string;
+export interface StratifiedSplitOptions extends PythonHelperRun {
   datasetPath: string;
   /** The split is written there under SPLIT_FILES. */
   workspaceDir: string;
   /** TrainerParams.testSize: a fraction (< 1) or a number of structures. */
   testSize: number;
   seed: number;
-  signal?: AbortSignal;
-  heartbeat?: () => void;
-  heartbeatIntervalMs?: number;
 }
 
 const SplitSummarySchema = z.object({
@@ -41,26 +37,15 @@ export interface StratifiedSplitResult {
 }
 
 export async function stratifiedSplit(opts: StratifiedSplitOptions): Promise<StratifiedSplitResult> {
-  const trainPath = path.join(opts.workspaceDir, SPLIT_FILES.train);
-  const testPath = path.join(opts.workspaceDir, SPLIT_FILES.test);
-  const result = await runPythonHelper({
-    python: opts.python,
-    script: 'stratified_split.py',
-    args: [
-      opts.datasetPath,
-      trainPath,
-      testPath,
-      '--test-size',
-      String(opts.testSize),
-      '--seed',
-      String(opts.seed),
-    ],
-    signal: opts.signal,
-    heartbeat: opts.heartbeat,
-    heartbeatIntervalMs: opts.heartbeatIntervalMs,
-  });
-  const lastLine = result.stdoutTail.trim().split('\n').at(-1) ?? '';
-  const summary = SplitSummarySchema.parse(JSON.parse(lastLine));
+  const { datasetPath, workspaceDir, testSize, seed, ...run } = opts;
+  const trainPath = path.join(workspaceDir, SPLIT_FILES.train);
+  const testPath = path.join(workspaceDir, SPLIT_FILES.test);
+  const summary = await runPythonHelperForSummary(
+    run,
+    'stratified_split.py',
+    [datasetPath, trainPath, testPath, '--test-size', String(testSize), '--seed', String(seed)],
+    SplitSummarySchema,
+  );
   return { summary, trainPath, ...(summary.test > 0 ? { testPath } : {}) };
 }
 
