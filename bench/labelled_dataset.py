@@ -11,7 +11,6 @@ subtracts reference energies itself), calc_id. Prints one JSON line: counts of s
 """
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -21,9 +20,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from calculation_factory import record_atoms  # noqa: E402
-
-FACTORIES = {"kumagai-si": "silicon_factory", "erhart-albe-sic": "sic_factory"}
+from calculation_factory import demo_labeller, record_atoms  # noqa: E402
 
 
 def frame(make_structure, labeller, seed, start, count):
@@ -45,10 +42,10 @@ def main():
     parser.add_argument("--train", type=int, required=True)
     parser.add_argument("--test", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--labeller", choices=sorted(FACTORIES), default="kumagai-si")
+    parser.add_argument("--labeller", choices=["erhart-albe-sic", "kumagai-si"], default="kumagai-si")
     parser.add_argument("out_dir")
     args = parser.parse_args()
-    make_structure = importlib.import_module(FACTORIES[args.labeller]).make_structure
+    make_structure = demo_labeller(args.labeller)[0]
     summary = {}
     for name, start, count in (("train", 0, args.train), ("test", args.train, args.test)):
         df, kinds = frame(make_structure, args.labeller, args.seed, start, count)

@@ -14,28 +14,14 @@ import json
 import sys
 
 from ace_committee import structure_atoms
-from calculation_factory import labelled_results
-
-
-def calculator(name):
-    if name == "emt":
-        from ase.calculators.emt import EMT
-
-        return EMT()
-    if name == "erhart-albe-sic":
-        from sic_factory import CALCULATOR
-
-        return CALCULATOR
-    from silicon_factory import CALCULATOR
-
-    return CALCULATOR
+from calculation_factory import DEMO_LABELLERS, demo_labeller, labelled_results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], default="emt")
+    parser.add_argument("--labeller", choices=DEMO_LABELLERS, default="emt")
     args = parser.parse_args()
-    calc = calculator(args.labeller)
+    calc = demo_labeller(args.labeller)[1]
     for line in sys.stdin:
         if not line.strip():
             continue

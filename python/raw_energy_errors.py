@@ -21,15 +21,14 @@ from collections import Counter, defaultdict
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import record_atoms  # noqa: E402
+from calculation_factory import DEMO_LABELLERS, demo_labeller, record_atoms  # noqa: E402
 from prediction_metrics import composition_class  # noqa: E402
-from short_distance import labeller  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("potential")
-    parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], required=True)
+    parser.add_argument("--labeller", choices=DEMO_LABELLERS, required=True)
     parser.add_argument("--elements", default="Cu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--start", type=int, default=0)
@@ -37,7 +36,7 @@ def main():
     args = parser.parse_args()
     from pyace import PyACECalculator
 
-    make, _, _ = labeller(args.labeller, [e for e in args.elements.split(",") if e])
+    make, _, _ = demo_labeller(args.labeller, [e for e in args.elements.split(",") if e])
     calc = PyACECalculator(args.potential)
     de, dforces, kinds, atoms_total, worst = [], [], Counter(), 0, None
     classes = defaultdict(lambda: {"de": [], "df": []})

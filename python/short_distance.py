@@ -26,21 +26,7 @@ import numpy as np
 from ase.neighborlist import neighbor_list
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import record_atoms  # noqa: E402
-
-
-def labeller(name, elements):
-    """(make_structure(rng, index) → record, calculator, clear(atoms) → whether the labeller's own
-    artefacts leave the structure alone) of a demo labeller."""
-    if name == "emt":
-        from ase.calculators.emt import EMT
-        import emt_factory
-        return (lambda rng, index: emt_factory.make_structure(rng, elements, index)), EMT(), lambda _: True
-    if name == "erhart-albe-sic":
-        import sic_factory
-        return sic_factory.make_structure, sic_factory.CALCULATOR, sic_factory.clear_of_cutoff_windows
-    import silicon_factory
-    return silicon_factory.make_structure, silicon_factory.CALCULATOR, lambda _: True
+from calculation_factory import DEMO_LABELLERS, demo_labeller, record_atoms  # noqa: E402
 
 
 def pair_key(a, b):
@@ -123,7 +109,7 @@ def compression_curve(make, reference, potential, shortest):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("potential")
-    parser.add_argument("--labeller", choices=["emt", "kumagai-si", "erhart-albe-sic"], required=True)
+    parser.add_argument("--labeller", choices=DEMO_LABELLERS, required=True)
     parser.add_argument("--elements", default="Cu")
     parser.add_argument("--train-count", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)
@@ -133,7 +119,7 @@ def main():
     args = parser.parse_args()
     from pyace import PyACECalculator
 
-    make, reference, clear = labeller(args.labeller, [e for e in args.elements.split(",") if e])
+    make, reference, clear = demo_labeller(args.labeller, [e for e in args.elements.split(",") if e])
     training = [record_atoms(make(np.random.default_rng([args.seed, k]), k)) for k in range(args.train_count)]
     shortest = shortest_distances(training)
     potential = PyACECalculator(args.potential)
