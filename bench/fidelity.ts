@@ -18,7 +18,8 @@
  * evaluates the PUBLISHED .yace with pyace (python/raw_energy_errors.py) on --check more structures generated
  * from another seed (--check-seed, default seed + 1) against their raw total energies, and measures it just
  * inside the campaign's shortest distances (python/short_distance.py: one pair pushed to 85-100 % of its
- * shortest distance, per-structure force RMSE, and one pair's compression curve). --iterations K sets `trainer.optimizer.maxIterations` for a smoke check only: the
+ * shortest distance, per-structure force RMSE, and one pair's compression curve). --iterations K sets
+ * `trainer.optimizer.maxIterations` for a smoke check only: the
  * figures are then not the defaults'.
  *
  * `npm run bench -- fidelity --direct [--train 400] [--test 100] [--seed 0] [--iterations K]
@@ -56,6 +57,7 @@ import {
   makeLabelledDataset,
   pacemakerInput,
   writeSummary,
+  BENCH_LABELLERS,
   type BenchLabeller,
 } from './pacemaker-fit';
 import { runJsonCommand } from './run-command';
@@ -69,7 +71,6 @@ const TARGET_WALL_S = 30 * 60;
 const TARGET_CORES = 2;
 /** Campaign sizes of the acceptance criteria: ~550 structures of silicon, ~300 of silicon–carbon. */
 const DEFAULT_STRUCTURES: Record<BenchLabeller, number> = { 'kumagai-si': 550, 'erhart-albe-sic': 300 };
-const LABELLERS = ['kumagai-si', 'erhart-albe-sic'] as const;
 const CAMPAIGN = 'bench-fidelity';
 
 export async function run(args: string[]): Promise<number> {
@@ -171,7 +172,7 @@ function bandLine(label: string, b: ShortDistanceBand | null): string {
 
 /** The default pipeline, end to end: seed-demo → trainPotential({ campaign }) → published .yace. */
 async function runPipeline(args: string[]): Promise<number> {
-  const labeller = choiceOption(args, 'labeller', LABELLERS, 'kumagai-si');
+  const labeller = choiceOption(args, 'labeller', BENCH_LABELLERS, 'kumagai-si');
   const structures = intOption(args, 'structures', DEFAULT_STRUCTURES[labeller]);
   const seed = intOption(args, 'seed', 0, true);
   const check = intOption(args, 'check', 100, true);
@@ -433,7 +434,7 @@ async function runDirect(args: string[]): Promise<number> {
   const test = intOption(args, 'test', 100);
   const seed = intOption(args, 'seed', 0, true);
   const cap = optionalIntOption(args, 'iterations');
-  const labeller = choiceOption(args, 'labeller', LABELLERS, 'kumagai-si');
+  const labeller = choiceOption(args, 'labeller', BENCH_LABELLERS, 'kumagai-si');
   // The defaults, untouched (or with only the iteration count capped, for a smoke check).
   const trainer = cap === undefined ? {} : { optimizer: { maxIterations: cap } };
   const defaults = resolveTrainerParams(trainer);

@@ -29,7 +29,8 @@ export interface LabelledDataset {
 }
 
 /** The realistic demo labellers a bench can fit (python/silicon_factory.py, python/sic_factory.py). */
-export type BenchLabeller = 'kumagai-si' | 'erhart-albe-sic';
+export const BENCH_LABELLERS = ['kumagai-si', 'erhart-albe-sic'] as const;
+export type BenchLabeller = (typeof BENCH_LABELLERS)[number];
 
 /** Train and held-out pickles of one labeller's structures (those `seed-demo --labeller` inserts). */
 export async function makeLabelledDataset(
