@@ -15,12 +15,11 @@
  * time (its published log), the iterations done, the train and held-out RMSE of energy (meV/atom) and
  * forces (meV/Å) from result.metrics (test = the pipeline's own held-out split, never fitted), and
  * PASS/FAIL against the targets, and the errors per composition class. As an independent check it then
- * evaluates the PUBLISHED .yace with pyace (python/raw_energy_errors.py) on --check more structures generated
- * from another seed (--check-seed, default seed + 1) against their raw total energies, and measures it just
+ * evaluates the PUBLISHED .yace with pyace (python/raw_energy_errors.py) on --check more structures
+ * generated from another seed (--check-seed, default seed + 1) against their raw total energies, and measures it just
  * inside the campaign's shortest distances (python/short_distance.py: one pair pushed to 85-100 % of its
  * shortest distance, per-structure force RMSE, and one pair's compression curve). --iterations K sets
- * `trainer.optimizer.maxIterations` for a smoke check only: the
- * figures are then not the defaults'.
+ * `trainer.optimizer.maxIterations` for a smoke check only: the figures are then not the defaults'.
  *
  * `npm run bench -- fidelity --direct [--train 400] [--test 100] [--seed 0] [--iterations K]
  * [--labeller kumagai-si|erhart-albe-sic] [--keep]`: no Temporal. --train structures of Kumagai silicon (or
