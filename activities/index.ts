@@ -5,6 +5,7 @@
  */
 import type { createBuildActiveSetActivity } from './build-active-set';
 import type { createExecuteTrainingActivity } from './execute-training';
+import type { createExploreStructuresActivity } from './explore-structures';
 import type { createFetchTrainingDataActivity } from './fetch-training-data';
 import type { createGeneratePacemakerConfigActivity } from './generate-pacemaker-config';
 import type { createInitialPotentialActivity } from './initial-potential';
@@ -16,16 +17,23 @@ import type { createWorkspaceActivities } from './workspace';
 type WorkspaceActivities = ReturnType<typeof createWorkspaceActivities>;
 
 type ScoringActivities = ReturnType<typeof createScoreCandidatesActivities>;
+type ExplorationActivities = ReturnType<typeof createExploreStructuresActivity>;
 export type { AcquiredWorkspace } from './workspace';
 export type { BuildActiveSetResult } from './build-active-set';
 export type { ExecuteTrainingResult } from './execute-training';
+export type { ExploreStructuresInput } from './explore-structures';
 export type { GeneratePacemakerConfigResult } from './generate-pacemaker-config';
 
 /** Local activities: run by the worker that runs the workflow (the shared queue). */
 export type ResolveRequestActivities = ReturnType<typeof createResolveRequestActivities>;
 
-/** scoreCandidates is also here: potentials published before hosts were recorded are scored by any host. */
-export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'> & ScoringActivities;
+/**
+ * scoreCandidates and exploreStructures are also here: potentials published before hosts were recorded are
+ * scored and explored by any host.
+ */
+export type SharedQueueActivities = Pick<WorkspaceActivities, 'acquireWorkspace'> &
+  ScoringActivities &
+  ExplorationActivities;
 
 export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createFetchTrainingDataActivity> &
@@ -34,4 +42,5 @@ export type HostQueueActivities = WorkspaceActivities &
   ReturnType<typeof createExecuteTrainingActivity> &
   ReturnType<typeof createBuildActiveSetActivity> &
   ReturnType<typeof createPublishPotentialActivity> &
-  Pick<ScoringActivities, 'scoreCandidates'>;
+  Pick<ScoringActivities, 'scoreCandidates'> &
+  ExplorationActivities;

@@ -6,6 +6,7 @@
  */
 import {
   resolveCommitteeInput,
+  resolveExplorationRequest,
   resolveRoundInput,
   resolveScoringRequest,
   resolveTrainingRequest,
@@ -25,6 +26,9 @@ export function createResolveRequestActivities() {
     },
     async resolveRoundInput(input: unknown) {
       return resolveRoundInput(input);
+    },
+    async resolveExplorationRequest(input: unknown) {
+      return resolveExplorationRequest(input);
     },
   };
 }

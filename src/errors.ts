@@ -43,6 +43,13 @@ export const FailureType = {
    * potential or breaks its protocol, retryable when it was killed from outside (the retry resumes).
    */
   ScoringFailed: 'ScoringFailed',
+  /** The exploreStructures input failed validation, or names a potential or seeds it cannot run. */
+  InvalidExplorationRequest: 'InvalidExplorationRequest',
+  /**
+   * The MD explorer (python/explore_md.py) failed: non-retryable when it cannot load the potential or
+   * breaks its protocol, retryable when it was killed from outside (the retry resumes at its last run).
+   */
+  ExplorationFailed: 'ExplorationFailed',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -57,6 +64,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FailureType.InvalidTrainerOutput,
   FailureType.WorkerMisconfigured,
   FailureType.InvalidScoringRequest,
+  FailureType.InvalidExplorationRequest,
 ];
 
 /** A failure that retrying cannot fix; `details` must stay small (it is stored in workflow history). */

@@ -3,3 +3,4 @@ export { trainPotential } from './train-potential';
 export { activeLearningRound } from './active-learning-round';
 export { trainCommittee } from './train-committee';
 export { scoreCandidates } from './score-candidates';
+export { exploreStructures } from './explore-structures';

@@ -7,6 +7,7 @@
 export * from './active-learning';
 export * from './committee';
 export * from './elements';
+export * from './exploration';
 export * from './metrics';
 export * from './names';
 export * from './potential-id';

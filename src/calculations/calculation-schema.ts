@@ -238,3 +238,21 @@ export function decodeWithSchema(doc: unknown): DecodeResult {
     },
   };
 }
+
+const StructureDocumentSchema = z
+  .looseObject({ _id: z.unknown(), structure: StructureSchema })
+  .superRefine((doc, ctx) => structureIssues(doc.structure, ctx));
+
+/**
+ * Only the structure of a document (an exploration's seed: its results are not read); never throws on
+ * bad data.
+ */
+export function decodeStructureDocument(
+  doc: unknown,
+): { ok: true; id: string; structure: Structure } | { ok: false; id: string; reason: string } {
+  const id = documentId((doc as { _id?: unknown } | null)?._id);
+  const parsed = StructureDocumentSchema.safeParse(doc);
+  return parsed.success
+    ? { ok: true, id, structure: parsed.data.structure }
+    : { ok: false, id, reason: documentIssues(parsed.error.issues) };
+}

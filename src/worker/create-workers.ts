@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createBuildActiveSetActivity } from '../../activities/build-active-set';
 import { createExecuteTrainingActivity } from '../../activities/execute-training';
+import { createExploreStructuresActivity } from '../../activities/explore-structures';
 import { createFetchTrainingDataActivity } from '../../activities/fetch-training-data';
 import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
 import { createInitialPotentialActivity } from '../../activities/initial-potential';
@@ -111,6 +112,15 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     progressReportIntervalMs: tuning.progressReportIntervalMs,
   });
 
+  const exploration = createExploreStructuresActivity({
+    database,
+    python: env.MLIP_PYTHON,
+    hostId: env.MLIP_HOST_ID,
+    workRoot: env.MLIP_WORK_ROOT,
+    killGraceMs: tuning.killGraceMs,
+    heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+  });
+
   // The Web UI shows which host ran each step by this identity.
   const identity = `${env.MLIP_HOST_ID}/pid-${process.pid}`;
   // A drain ends within MLIP_DRAIN_SECONDS (fits stop at a checkpoint); past that, stop waiting for anything.
@@ -133,8 +143,9 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
       ...createResolveRequestActivities(),
       acquireWorkspace: workspace.acquireWorkspace,
       lookupScoringPotential: scoring.lookupScoringPotential,
-      // Potentials whose registry entry names no host are scored by any host (a shared potentials dir).
+      // Potentials whose registry entry names no host are scored and explored by any host (a shared potentials dir).
       scoreCandidates: scoring.scoreCandidates,
+      exploreStructures: exploration.exploreStructures,
     },
     // As on the host queue: heartbeats carry a scoring's cancellation to its scorer within seconds.
     maxHeartbeatThrottleInterval: '2s',
@@ -147,7 +158,11 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
     identity,
     shutdownForceTime,
     interceptors,
-    activities: { ...hostActivities, scoreCandidates: scoring.scoreCandidates },
+    activities: {
+      ...hostActivities,
+      scoreCandidates: scoring.scoreCandidates,
+      exploreStructures: exploration.exploreStructures,
+    },
     // A fit waiting for a training slot holds an activity slot; leave room for many.
     maxConcurrentActivityTaskExecutions: 200,
     // Heartbeats are how cancellation reaches a fit: send them often enough that a cancel stops

@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { HostQueueActivities, ResolveRequestActivities, SharedQueueActivities } from '../../activities';
 import { resolveTrainerParams } from '../../src/api/trainer-params';
 import { workspaceName } from '../../src/artefact-names';
+import { resolveExplorationRequest } from '../../src/api/exploration';
 import {
   resolveCommitteeInput,
   resolveRoundInput,
@@ -157,6 +158,7 @@ const DEFAULT_STUBS: DefaultStubs = {
   resolveCommitteeInput: (input) => resolveCommitteeInput(input),
   resolveScoringRequest: (input) => resolveScoringRequest(input),
   resolveRoundInput: (input) => resolveRoundInput(input),
+  resolveExplorationRequest: (input) => resolveExplorationRequest(input),
   acquireWorkspace: (input, host) => ({
     hostId: host.hostId,
     hostTaskQueue: host.hostTaskQueue,
@@ -264,6 +266,25 @@ const DEFAULT_STUBS: DefaultStubs = {
     disagreement: null,
     rankedBy: potential.rankedBy,
     top: [{ id: 'cand-7', gammaMax: 6.2, committeeForceStd: null }].slice(0, topK),
+  }),
+  exploreStructures: ({ request }, host) => ({
+    potentialId: request.potentialId,
+    campaign: request.candidatesCampaign ?? request.campaign,
+    generation: request.generation,
+    runs: 8,
+    seeds: 4,
+    runsDone: 8,
+    runsStopped: 2,
+    runsFailed: 0,
+    framesSampled: 600,
+    framesExtrapolative: 45,
+    candidatesWritten: 30,
+    candidatesExisting: 0,
+    extrapolativeFraction: 0.075,
+    gammaMax: 31.5,
+    runErrors: [],
+    host: host.hostId,
+    seconds: 95,
   }),
 };
 
