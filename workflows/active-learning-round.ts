@@ -2,6 +2,8 @@
  * activeLearningRound: the body of an active-learning loop, one generation:
  *
  *   trainPotential (or trainCommittee), warm from the previous round's potential when given
+ *   → exploreStructures, when `exploration` is given: MD with that potential from the training campaign's
+ *     structures, whose extrapolative frames become this round's candidates
  *   → scoreCandidates over this round's candidate structures (extrapolation grade γ; committee disagreement)
  *   → the ids of the candidates worth a DFT calculation
  *
@@ -18,6 +20,7 @@ import {
   type TrainingRequestInput,
 } from '../src/api';
 import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
+import { exploreStructures } from './explore-structures';
 import { scoreCandidates } from './score-candidates';
 import { trainCommittee } from './train-committee';
 import { resolveOnce } from './activity-options';
@@ -56,11 +59,30 @@ export async function activeLearningRound(
     });
   }
 
+  // A committee explores with member 0: its own active set grades the frames (scoring then ranks them by
+  // the whole committee).
+  const candidatesCampaign = round.candidates.campaign ?? training.campaign;
+  const exploration = round.exploration
+    ? await executeChild(exploreStructures, {
+        args: [
+          {
+            potentialId: potential.potentialId,
+            campaign: training.campaign,
+            candidatesCampaign,
+            generation: round.candidates.generation,
+            settings: round.exploration,
+          },
+        ],
+        workflowId: `${workflowId}/explore`,
+        staticSummary: `explore by MD for candidates of generation ${round.candidates.generation}`,
+      })
+    : undefined;
+
   const scores = await executeChild(scoreCandidates, {
     args: [
       {
         potentialId: committee?.committeeId ?? potential.potentialId,
-        campaign: round.candidates.campaign ?? training.campaign,
+        campaign: candidatesCampaign,
         generation: round.candidates.generation,
         topK: round.selectForDft,
       },
@@ -73,6 +95,7 @@ export async function activeLearningRound(
   return {
     potential,
     ...(committee ? { committee } : {}),
+    ...(exploration ? { exploration } : {}),
     forceRmseMeVPerA: split.rmseForcesMeVPerA,
     ...(round.targetForceRmseMeVPerA !== undefined
       ? { accepted: split.rmseForcesMeVPerA <= round.targetForceRmseMeVPerA }

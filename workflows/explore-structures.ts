@@ -56,7 +56,7 @@ export async function exploreStructures(input: ExplorationRequestInput): Promise
       taskQueue: potential.host?.taskQueue ?? sharedQueue,
       scheduleToStartTimeout: HOST_START_TIMEOUT,
       startToCloseTimeout: '7d',
-      heartbeatTimeout: '2m',
+      heartbeatTimeout: request.heartbeatTimeout,
       // The workflow ends only once the explorer is stopped and its scratch folder removed.
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: { ...transientRetry, maximumAttempts: 5 },

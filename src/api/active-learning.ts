@@ -1,9 +1,10 @@
 /**
- * The input of activeLearningRound: one generation of an active-learning loop (train → score candidates →
- * pick structures for DFT). Field names are a public contract: a parent loop sends them each round.
+ * The input of activeLearningRound: one generation of an active-learning loop (train → explore by MD, when
+ * asked → score candidates → pick structures for DFT). Field names are a public contract: a parent loop sends them each round.
  */
 import { z } from 'zod';
 import { CommitteeSizeSchema } from './committee';
+import { ExplorationSettingsSchema, type ExplorationResult } from './exploration';
 import type { ScoreCandidatesResult } from './scoring-result';
 import type { TrainingResult } from './training-result';
 
@@ -27,6 +28,9 @@ export const ActiveLearningRoundInputSchema = z.strictObject({
       generation: z.number().int().min(0).describe('generation of the candidates to score'),
     })
     .describe('which documents of the `candidates` collection this round scores'),
+  exploration: ExplorationSettingsSchema.optional().describe(
+    "explore first: MD in LAMMPS with this round's potential from the training campaign's structures, whose frames above gammaLower become the candidates of `candidates.generation` (exploreStructures' settings; {} for its defaults)",
+  ),
   selectForDft: z
     .number()
     .int()
@@ -55,6 +59,8 @@ export interface ActiveLearningRoundResult {
   forceRmseMeVPerA: number;
   /** Only when a target was given: whether the potential meets it. */
   accepted?: boolean;
+  /** Set when the round explored: what the MD found (counts; the frames are candidates). */
+  exploration?: ExplorationResult;
   scores: ScoreCandidatesResult;
   /** The candidates to label with DFT before the next round, highest score first. */
   selectedForDft: string[];

@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { FailureType } from '../errors';
 import type { Resolution } from './resolve-request';
+import { DurationSchema } from './training-request';
 
 /** Every run (seed × temperature × pressure) is one line of a plan; this many keeps a plan small. */
 export const MAX_EXPLORATION_RUNS = 1000;
@@ -120,6 +121,9 @@ export const ExplorationRequestSchema = z.strictObject({
     .describe('campaign the candidates are written to (default: campaign)'),
   generation: z.number().int().min(0).describe('generation the candidates are written as'),
   settings: ExplorationSettingsSchema.prefault({}).describe('the MD and what it keeps'),
+  heartbeatTimeout: DurationSchema.prefault('2m').describe(
+    'an exploration whose worker stops reporting for this long is considered lost; the retry continues at its first unfinished run',
+  ),
 });
 
 export type ExplorationSettingsInput = z.input<typeof ExplorationSettingsSchema>;

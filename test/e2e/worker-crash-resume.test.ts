@@ -1,12 +1,19 @@
 /**
  * A worker process killed with SIGKILL in the middle of a real pacemaker fit (the default tensorpot
  * evaluator), then restarted on the same host: the training completes, continuing from pacemaker's
- * checkpoint, and never two fits at once.
+ * checkpoint, and never two fits at once. Then the same with MD in LAMMPS (exploreStructures) on the
+ * potential that fit published: the exploration completes, continuing at its first unfinished run, and
+ * writes every frame once.
  */
 import { Client, Connection } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { COLLECTIONS } from '../../src/db/connection';
+import type { Env } from '../../src/config/env';
+import { exploreStructures } from '../../workflows/explore-structures';
 import { trainPotential } from '../../workflows/train-potential';
 import {
   seedCampaign,
@@ -17,6 +24,9 @@ import {
   workspacesLeft,
 } from '../harness/training-env';
 import { commandLine, processGroupOf, startWorkerProcess } from '../harness/worker-process';
+
+/** The host and the potential the first test publishes: the exploration test runs MD with it. */
+let trained: { env: Env; potentialId: string } | undefined;
 
 test('a training survives its worker being killed mid-fit and continues from the checkpoint', async () => {
   const env = testEnv({ MLIP_HOST_ID: 'crashy-host' });
@@ -65,6 +75,7 @@ test('a training survives its worker being killed mid-fit and continues from the
 
     const result = await handle.result();
     expect(result.potentialId).toBe('cu-crash-resume@v1');
+    trained = { env, potentialId: result.potentialId };
     const publishedLog = fs.readFileSync(
       path.join(path.dirname(result.potentialPath), 'pacemaker.log'),
       'utf8',
@@ -84,6 +95,73 @@ test('a training survives its worker being killed mid-fit and continues from the
   } finally {
     clearInterval(monitor);
     worker.child.kill('SIGKILL');
+    await connection.close();
+  }
+}, 300_000);
+
+test('an exploration survives its worker being killed mid-MD: it continues at its first unfinished run and writes every frame once', async () => {
+  if (!trained) throw new Error('needs the potential the first test publishes');
+  const { env, potentialId } = trained;
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection });
+  const mongo = await MongoClient.connect(env.MONGODB_URI);
+  const candidates = mongo.db(env.MLIP_DB).collection(COLLECTIONS.candidates);
+  let worker = startWorkerProcess(env);
+  // Four runs of 300 sampled frames each, every one a candidate (a lower bound below any γ, an upper bound
+  // above any): what must end up in the collection is exactly 1,200 candidates.
+  const settings = {
+    seeds: { count: 2 },
+    temperaturesK: [300, 600],
+    steps: 15_000,
+    sampleEvery: 50,
+    gammaLower: 1e-9,
+    gammaUpper: 1e9,
+    maxFramesPerRun: 300,
+  };
+  try {
+    const handle = await client.workflow.start(exploreStructures, {
+      taskQueue: env.MLIP_TASK_QUEUE,
+      workflowId: `crash-explore-${randomUUID()}`,
+      args: [{ potentialId, campaign: 'cu-crash-resume', generation: 7, settings, heartbeatTimeout: '15s' }],
+    });
+    const written = () => candidates.countDocuments({ campaign: 'cu-crash-resume', generation: 7 });
+    // Mid-run: some of a run's frames written, the run not finished.
+    await waitFor(
+      'the MD to have written part of its frames',
+      async () => ((await written()) >= 150 ? true : undefined),
+      120_000,
+    );
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const atKill = await written();
+    worker = startWorkerProcess(env);
+
+    const result = await handle.result();
+    console.log(
+      `exploration killed at ${atKill} candidates; resumed: ${result.candidatesWritten} written, ` +
+        `${result.candidatesExisting} found already there, ${result.seconds} s in the last attempt`,
+    );
+    expect(atKill).toBeLessThan(1200);
+    expect(result).toMatchObject({ runs: 4, runsDone: 4, runsFailed: 0, framesSampled: 1200 });
+    // Every frame once: the collection holds the 1,200 frames; the retry met the frames the killed attempt
+    // had written of its unfinished run instead of writing them again.
+    expect(await written()).toBe(1200);
+    expect(result.candidatesExisting).toBeGreaterThan(0);
+    expect(result.candidatesWritten + result.candidatesExisting).toBe(1200);
+    const history = await handle.fetchHistory();
+    const attempts = (history.events ?? []).flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : [],
+    );
+    expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+    // Nothing left behind: the scratch folder and the LAMMPS process of the killed attempt are gone.
+    expect(fs.readdirSync(env.MLIP_WORK_ROOT).filter((d) => d.startsWith('explore-'))).toEqual([]);
+    const explorers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('explore_md.py') && line.includes(env.MLIP_WORK_ROOT));
+    expect(explorers).toEqual([]);
+  } finally {
+    worker.child.kill('SIGKILL');
+    await mongo.close();
     await connection.close();
   }
 }, 300_000);

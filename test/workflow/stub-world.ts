@@ -270,6 +270,7 @@ const REQUEST_RESOLUTIONS: ReadonlySet<ActivityName> = new Set<ActivityName>([
   'resolveCommitteeInput',
   'resolveScoringRequest',
   'resolveRoundInput',
+  'resolveExplorationRequest',
 ]);
 
 export function isRequestResolution(activity: ActivityName): boolean {
