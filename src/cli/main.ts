@@ -4,6 +4,7 @@ import { datasetCommand } from './commands/dataset';
 import { cancelCommand } from './commands/cancel';
 import { labelDemoCommand } from './commands/label-demo';
 import { listCommand } from './commands/list';
+import { loopDemoCommand } from './commands/loop-demo';
 import { potentialsCommand } from './commands/potentials';
 import { scoreCommand } from './commands/score';
 import { seedDemoCommand } from './commands/seed-demo';
@@ -15,6 +16,7 @@ import { watchCommand } from './commands/watch';
 const COMMANDS: CliCommand[] = [
   seedDemoCommand,
   labelDemoCommand,
+  loopDemoCommand,
   datasetCommand,
   configCommand,
   startCommand,

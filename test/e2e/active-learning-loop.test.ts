@@ -1,50 +1,35 @@
 /**
- * Two rounds of the active-learning loop end to end, with the real pacemaker, Temporal and MongoDB-wire
- * server: round 1 trains cold and selects the candidates its potential extrapolates on; the EMT "DFT"
- * labels them (`mlip-train label-demo`); round 2 trains warm from round 1 on the grown data set, and the
- * structures it learned from are no longer extrapolation.
+ * The active-learning loop closed, end to end, as `mlip-train loop-demo` runs it with the real pacemaker,
+ * LAMMPS, Temporal and MongoDB-wire server: three generations of train (warm from the last) → MD in
+ * LAMMPS → score → select → label (EMT standing in for DFT). What a user relies on: the potential
+ * extrapolates on fewer MD frames with each generation, and its error on held-out structures does not rise.
  */
-import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import type { GenerationReport } from '../../src/cli/commands/loop-demo';
 import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
 import { COLLECTIONS } from '../../src/db/connection';
 import { potentialsCollection } from '../../src/registry/potentials';
-import type { TrainerParamsInput } from '../../src/api/trainer-params';
-import { activeLearningRound } from '../../workflows/active-learning-round';
-import { seedCampaign, startWorkers, testEnv, type RunningWorkers } from '../harness/training-env';
+import { startWorkers, testEnv, type RunningWorkers } from '../harness/training-env';
 
 let env: Env;
 let running: RunningWorkers;
 let mongo: MongoClient;
 
 const CAMPAIGN = 'al-loop';
-/** Small, but large enough for an active set that tells the training data from what lies outside it. */
-const TRAINER: TrainerParamsInput = {
-  ace: { functionsPerElement: 10, correlationOrder: 2 },
-  optimizer: { maxIterations: 20 },
-  backend: { displayStep: 10 },
-  // Every structure in the fit, so that the active set covers all the labelled candidates.
-  testSize: 0,
-};
 
-async function runCli(args: string[]): Promise<string> {
+/** The CLI with this file's services and worker queue. */
+async function runCli(args: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
-  const code = await cli(args, {
-    out: (l) => out.push(l),
-    err: (l) => out.push(l),
-    env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
-  });
-  if (code !== 0) throw new Error(`mlip-train ${args[0]} failed:\n${out.join('\n')}`);
-  return out.join('\n');
+  const vars: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(env)) vars[k] = String(v);
+  const code = await cli(args, { out: (l) => out.push(l), err: (l) => out.push(l), env: vars });
+  return { code, out };
 }
 
 beforeAll(async () => {
   env = testEnv();
   mongo = await MongoClient.connect(env.MONGODB_URI);
-  await seedCampaign(env, CAMPAIGN, 20);
-  // Candidates: structures like the training data, and some far from it (the factory's compressed ones).
-  await runCli(['seed-demo', '--campaign', CAMPAIGN, '--candidates', '--count', '30', '--seed', '5']);
   running = await startWorkers(env);
 });
 afterAll(async () => {
@@ -52,64 +37,96 @@ afterAll(async () => {
   await mongo?.close();
 });
 
-test('two rounds: the first selects candidates for DFT, the second starts warm from it and no longer extrapolates on them', async () => {
-  const round1 = await running.client.workflow.execute(activeLearningRound, {
-    taskQueue: env.MLIP_TASK_QUEUE,
-    workflowId: `al-round-1-${randomUUID()}`,
-    args: [
-      {
-        training: { campaign: CAMPAIGN, trainer: TRAINER },
-        candidates: { generation: 0 },
-        selectForDft: 5,
-      },
-    ],
-  });
-  expect(round1.selectedForDft).toHaveLength(5);
-  expect(round1.scores.scored).toBe(30);
-  expect(round1.scores.bands?.unreliable).toBeGreaterThanOrEqual(5);
-  // What was selected is what the potential extrapolates on.
-  const candidates = mongo
+test('three generations of train → explore by MD → select → label: fewer extrapolative MD frames each time, and the held-out force error does not rise', async () => {
+  // 30 functions: the smallest basis whose active set tells the MD's frames from the data (with 15, no
+  // frame of the first generation passes γ 5 and there is nothing to learn); 50 iterations keep it short.
+  const { code, out } = await runCli([
+    'loop-demo',
+    '--campaign',
+    CAMPAIGN,
+    '--start',
+    '20',
+    '--holdout',
+    '20',
+    '--select',
+    '10',
+    '--functions',
+    '30',
+    '--max-iterations',
+    '50',
+    '--steps',
+    '1000',
+    '--seeds',
+    '4',
+    '--json',
+  ]);
+  if (code !== 0) throw new Error(out.join('\n'));
+  const generations = out.map((line) => JSON.parse(line) as GenerationReport);
+  console.log(
+    generations
+      .map(
+        (g) =>
+          `generation ${g.generation}: held-out ${g.heldOut.rmseForcesMeVPerA.toFixed(1)} meV/Å, ` +
+          `MD ${(100 * g.md.extrapolativeFraction).toFixed(1)} % of ${g.md.framesSampled} frames extrapolative, ${g.labelled} labelled`,
+      )
+      .join('\n'),
+  );
+  expect(generations.map((g) => g.generation)).toEqual([1, 2, 3]);
+  const [first, , third] = generations as [GenerationReport, GenerationReport, GenerationReport];
+  // The first potential extrapolates on a fair share of what its MD visits: there is something to learn.
+  expect(first.md.extrapolativeFraction).toBeGreaterThan(0.05);
+  expect(first.labelled).toBe(10);
+  const [, second] = generations as [GenerationReport, GenerationReport];
+  expect(second.md.extrapolativeFraction).toBeLessThan(first.md.extrapolativeFraction);
+  expect(third.md.extrapolativeFraction).toBeLessThanOrEqual(second.md.extrapolativeFraction);
+  expect(third.md.extrapolativeFraction).toBeLessThan(first.md.extrapolativeFraction);
+  expect(third.heldOut.rmseForcesMeVPerA).toBeLessThanOrEqual(first.heldOut.rmseForcesMeVPerA);
+  // Each generation trains on the last one's data plus what it labelled, warm from its potential.
+  for (const [prev, next] of [generations.slice(0, 2), generations.slice(1, 3)] as [
+    GenerationReport,
+    GenerationReport,
+  ][]) {
+    expect(next.trainStructures).toBe(prev.trainStructures + prev.labelled);
+    const registered = await potentialsCollection(mongo.db(env.MLIP_DB)).findOne({ _id: next.potentialId });
+    expect(registered?.parent).toBe(prev.potentialId);
+  }
+  // The labelled frames are the MD's, recorded as their generation.
+  const labelled = await mongo
     .db(env.MLIP_DB)
-    .collection<{ _id: string; score?: { gammaMax: number } }>(COLLECTIONS.candidates);
-  const selected = await candidates.find({ _id: { $in: round1.selectedForDft } }).toArray();
-  for (const c of selected) expect(c.score!.gammaMax).toBeGreaterThan(1);
+    .collection(COLLECTIONS.calculations)
+    .find({ campaign: CAMPAIGN, generation: 1 })
+    .toArray();
+  expect(labelled).toHaveLength(10);
+  for (const c of labelled) expect(String(c._id)).toMatch(/^md:al-loop@v1:g1:/);
 
-  await runCli(['label-demo', '--campaign', CAMPAIGN, '--generation', '1', ...round1.selectedForDft]);
-
-  const round2 = await running.client.workflow.execute(activeLearningRound, {
-    taskQueue: env.MLIP_TASK_QUEUE,
-    workflowId: `al-round-2-${randomUUID()}`,
-    args: [
-      {
-        training: { campaign: CAMPAIGN, trainer: TRAINER, initialPotential: round1.nextInitialPotential },
-        candidates: { generation: 0 },
-        selectForDft: 5,
-      },
-    ],
-  });
-  expect(round2.potential.dataset.structures).toBe(round1.potential.dataset.structures + 5);
-  const registered = await potentialsCollection(mongo.db(env.MLIP_DB)).findOne({
-    _id: round2.potential.potentialId,
-  });
-  expect(registered?.parent).toBe(round1.potential.potentialId);
-  // Round 2 fitted the structures round 1 selected: its active set covers them now.
-  const rescored = await candidates.find({ _id: { $in: round1.selectedForDft } }).toArray();
-  for (const c of rescored) expect(c.score!.gammaMax).toBeLessThanOrEqual(1.05);
-  expect(round2.selectedForDft).not.toEqual(round1.selectedForDft);
-}, 300_000); // two rounds of real fits and scorings: 110 s alone on 2 cores, more beside other e2e files
+  // Run again: every generation is read back, nothing is trained or labelled twice.
+  const again = await runCli([
+    'loop-demo',
+    '--campaign',
+    CAMPAIGN,
+    '--start',
+    '20',
+    '--holdout',
+    '20',
+    '--json',
+  ]);
+  expect(again.code).toBe(0);
+  expect(again.out.map((l) => (JSON.parse(l) as GenerationReport).potentialId)).toEqual(
+    generations.map((g) => g.potentialId),
+  );
+}, 600_000); // three rounds of real fits, MD and scoring: about 2.5 minutes on 2 cores
 
 test('label-demo refuses ids that are not candidates and inserts nothing, so a typo cannot half-label a round', async () => {
   const calculations = mongo.db(env.MLIP_DB).collection(COLLECTIONS.calculations);
   const before = await calculations.countDocuments({ campaign: CAMPAIGN });
-  const out: string[] = [];
-  const code = await cli(
-    ['label-demo', '--campaign', CAMPAIGN, '--generation', '2', `${CAMPAIGN}/no-such-candidate`],
-    {
-      out: (l) => out.push(l),
-      err: (l) => out.push(l),
-      env: { MONGODB_URI: env.MONGODB_URI, MLIP_DB: env.MLIP_DB },
-    },
-  );
+  const { code, out } = await runCli([
+    'label-demo',
+    '--campaign',
+    CAMPAIGN,
+    '--generation',
+    '2',
+    `${CAMPAIGN}/no-such-candidate`,
+  ]);
   expect(code).toBe(1);
   expect(out.join('\n')).toMatch(
     /1 id\(s\) are not in the 'candidates' collection.*no-such-candidate; nothing was inserted/,
