@@ -130,12 +130,15 @@ test('active-learning round', async () => {
           potentialName: 'cu-round',
           trainer: { ...TINY_TRAINER, testSize: 0 },
         },
+        // MD with the round's potential writes the candidates this round scores.
+        exploration: { seeds: { count: 2 }, temperaturesK: [300, 1500], steps: 400 },
         candidates: { generation: 0 },
         selectForDft: 2,
       },
     ],
   });
   await record(handle, 'active-learning-round');
+  await record(running.client.workflow.getHandle(`${handle.workflowId}/explore`), 'explore-structures');
   await record(
     running.client.workflow.getHandle(`${handle.workflowId}/train`),
     'active-learning-round-train',
