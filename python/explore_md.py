@@ -77,7 +77,7 @@ def explore(plan, run, out):
         ensemble = (f"fix md all nvt temp {t} {t} {100 * dt_ps}" if run["pressureBar"] is None else
                     f"fix md all npt temp {t} {t} {100 * dt_ps} iso {run['pressureBar']} {run['pressureBar']} {1000 * dt_ps}")
         lmp.commands_string("\n".join([
-            f"pair_style pace/extrapolation",
+            "pair_style pace/extrapolation",
             f"pair_coeff * * {plan['potentialYaml']} {plan['activeSet']} {' '.join(elements)}",
             f"fix pace_gamma all pair {every} pace/extrapolation gamma 1",
             f"timestep {dt_ps}",

@@ -17,6 +17,8 @@ let running: RunningWorkers;
 let mongo: MongoClient;
 
 const CAMPAIGN = 'al-loop';
+/** The loop's start and held-out set: the same on the second run, which reads the generations back. */
+const LOOP = ['loop-demo', '--campaign', CAMPAIGN, '--start', '20', '--holdout', '20'];
 
 /** The CLI with this file's services and worker queue. */
 async function runCli(args: string[]): Promise<{ code: number; out: string[] }> {
@@ -41,13 +43,7 @@ test('three generations of train → explore by MD → select → label: fewer e
   // 30 functions: the smallest basis whose active set tells the MD's frames from the data (with 15, no
   // frame of the first generation passes γ 5 and there is nothing to learn); 50 iterations keep it short.
   const { code, out } = await runCli([
-    'loop-demo',
-    '--campaign',
-    CAMPAIGN,
-    '--start',
-    '20',
-    '--holdout',
-    '20',
+    ...LOOP,
     '--select',
     '10',
     '--functions',
@@ -100,16 +96,7 @@ test('three generations of train → explore by MD → select → label: fewer e
   for (const c of labelled) expect(String(c._id)).toMatch(/^md:al-loop@v1:g1:/);
 
   // Run again: every generation is read back, nothing is trained or labelled twice.
-  const again = await runCli([
-    'loop-demo',
-    '--campaign',
-    CAMPAIGN,
-    '--start',
-    '20',
-    '--holdout',
-    '20',
-    '--json',
-  ]);
+  const again = await runCli([...LOOP, '--json']);
   expect(again.code).toBe(0);
   expect(again.out.map((l) => (JSON.parse(l) as GenerationReport).potentialId)).toEqual(
     generations.map((g) => g.potentialId),
