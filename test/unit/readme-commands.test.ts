@@ -43,6 +43,7 @@ import {
   resolveCommitteeInput,
   resolveRoundInput,
   resolveScoringRequest,
+  resolveExplorationRequest,
   resolveTrainingRequest,
   ScoringRequestSchema,
   SEARCH_ATTRIBUTES,
@@ -276,7 +277,9 @@ function checkWorkflowInput(type: string, input: unknown): string | undefined {
         ? resolveCommitteeInput(input as Parameters<typeof resolveCommitteeInput>[0])
         : type === 'scoreCandidates'
           ? resolveScoringRequest(input)
-          : resolveRoundInput(input);
+          : type === 'exploreStructures'
+            ? resolveExplorationRequest(input)
+            : resolveRoundInput(input);
   return resolved.ok ? undefined : resolved.message;
 }
 
