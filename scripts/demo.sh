@@ -32,7 +32,7 @@ log_dir=.dev-data/logs
 mlip() { node bin/mlip-train.js "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/4 set-up and local services"
+step "1/$([ "$mode" = loop ] && echo 3 || echo 4) set-up and local services"
 ./temporal-dev.sh up
 
 start_worker() {
