@@ -9,16 +9,30 @@ import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
 
 export const LMP_PACE = path.join(PROJECT_ROOT, 'bin', 'lmp-pace');
 
+/** The fenced blocks of a Markdown text, in order: each with its language tag ('' when it has none). */
+function fencedBlocks(text: string): { lang: string; code: string }[] {
+  const blocks: { lang: string; code: string }[] = [];
+  let open: { lang: string; lines: string[] } | undefined;
+  for (const line of text.split('\n')) {
+    const fence = /^```(\S*)\s*$/.exec(line);
+    if (!open && fence) open = { lang: fence[1]!, lines: [] };
+    else if (open && /^```\s*$/.test(line)) {
+      blocks.push({ lang: open.lang, code: open.lines.join('\n') + '\n' });
+      open = undefined;
+    } else open?.lines.push(line);
+  }
+  return blocks;
+}
+
 /** Every LAMMPS input of README.md and docs/*.md: an unlabelled fenced block with a pair_style line. */
 export function documentedLammpsInputs(): { where: string; code: string }[] {
   const files = ['README.md', ...fs.readdirSync(path.join(PROJECT_ROOT, 'docs')).map((f) => `docs/${f}`)];
   return files
     .filter((f) => f.endsWith('.md'))
     .flatMap((file) =>
-      [...fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^```\n([\s\S]*?)^```$/gm)]
-        .map((m) => m[1]!)
-        .filter((code) => /^pair_style/m.test(code))
-        .map((code) => ({ where: file, code })),
+      fencedBlocks(fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))
+        .filter((b) => b.lang === '' && /^pair_style/m.test(b.code))
+        .map((b) => ({ where: file, code: b.code })),
     );
 }
 
