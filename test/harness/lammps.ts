@@ -6,34 +6,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { INSTALLED, PROJECT_ROOT } from '../../src/config/paths';
+import { fencedBlocks, loadDocs } from './docs';
 
 export const LMP_PACE = path.join(PROJECT_ROOT, 'bin', 'lmp-pace');
 
-/** The fenced blocks of a Markdown text, in order: each with its language tag ('' when it has none). */
-function fencedBlocks(text: string): { lang: string; code: string }[] {
-  const blocks: { lang: string; code: string }[] = [];
-  let open: { lang: string; lines: string[] } | undefined;
-  for (const line of text.split('\n')) {
-    const fence = /^```(\S*)\s*$/.exec(line);
-    if (!open && fence) open = { lang: fence[1]!, lines: [] };
-    else if (open && /^```\s*$/.test(line)) {
-      blocks.push({ lang: open.lang, code: open.lines.join('\n') + '\n' });
-      open = undefined;
-    } else open?.lines.push(line);
-  }
-  return blocks;
-}
-
 /** Every LAMMPS input of README.md and docs/*.md: an unlabelled fenced block with a pair_style line. */
 export function documentedLammpsInputs(): { where: string; code: string }[] {
-  const files = ['README.md', ...fs.readdirSync(path.join(PROJECT_ROOT, 'docs')).map((f) => `docs/${f}`)];
-  return files
-    .filter((f) => f.endsWith('.md'))
-    .flatMap((file) =>
-      fencedBlocks(fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))
-        .filter((b) => b.lang === '' && /^pair_style/m.test(b.code))
-        .map((b) => ({ where: file, code: b.code })),
-    );
+  return loadDocs().flatMap((doc) =>
+    fencedBlocks(doc)
+      .filter((b) => b.lang === '' && /^pair_style/m.test(b.code))
+      .map((b) => ({ where: `${b.file}:${b.line}`, code: b.code })),
+  );
 }
 
 /**

@@ -60,6 +60,7 @@ import * as artefactNames from '../../src/artefact-names';
 import { PUBLISHED_FIGURES_DIR, PUBLISHED_FILES } from '../../src/artefact-names';
 import { FailureType } from '../../src/errors';
 import { explainTrainerParams } from '../../src/pacemaker/explain';
+import { fencedBlocks, loadDocs, type Block, type Doc } from '../harness/docs';
 
 const ROOT = PROJECT_ROOT;
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -67,49 +68,11 @@ const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
 // ---------------------------------------------------------------------------------------------------------
 // Markdown: fenced blocks, inline code spans, tables, headings, links.
 
-interface Doc {
-  file: string;
-  text: string;
-}
-interface Block {
-  file: string;
-  line: number;
-  lang: string;
-  code: string;
-  /** The nearest heading above the block. */
-  heading: string;
-}
 interface Span {
   file: string;
   code: string;
   /** When the span sits in a table: the table's header row, the row's cells and the span's column. */
   table?: { header: string; row: string[]; column: number };
-}
-
-function loadDocs(): Doc[] {
-  const docs = fs
-    .readdirSync(path.join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`);
-  return ['README.md', ...docs].map((file) => ({ file, text: read(file) }));
-}
-
-function fencedBlocks(doc: Doc): Block[] {
-  const blocks: Block[] = [];
-  const lines = doc.text.split('\n');
-  let heading = '';
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (/^#{1,6} /.test(line)) heading = line.replace(/^#+ /, '');
-    const open = /^```(\w*)\s*$/.exec(line);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    blocks.push({ file: doc.file, line: start + 1, lang: open[1]!, code: body.join('\n'), heading });
-  }
-  return blocks;
 }
 
 /** The text outside fenced blocks (blocks replaced by blank lines, so line numbers stay). */
