@@ -108,7 +108,8 @@ export function createExploreStructuresActivity(deps: ExploreStructuresDeps) {
         if (wanted.has(index++)) owed++;
         if (owed === 0) continue;
         const decoded = decodeStructureDocument(doc);
-        if (!decoded.ok || decoded.structure.cell === null || !decoded.structure.pbc.every(Boolean)) continue;
+        // Periodic in every direction (a box for LAMMPS); the contract's check already gave such a structure a cell.
+        if (!decoded.ok || !decoded.structure.pbc.every(Boolean)) continue;
         seeds.push({ id: decoded.id, structure: decoded.structure });
         owed--;
         if (seeds.length === count) break;

@@ -12,10 +12,11 @@
  * interrupted demo continues where it stopped.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { z } from 'zod';
 import { loadEnv } from '../../config';
 import type { ActiveLearningRoundResult, ExplorationSettingsInput, TrainerParamsInput } from '../../api';
 import { MlipCampaign } from '../../api';
-import { runPythonHelper } from '../../process';
+import { runPythonHelperForSummary } from '../../process';
 import { intFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { connectTemporal, TEMPORAL_ENV_HELP } from '../trainings';
@@ -61,11 +62,18 @@ type Labeller = keyof typeof DEFAULT_CAMPAIGNS;
 /** The seed of the held-out structures: seed-demo's campaign is seed 0, so these are never in it. */
 const HOLDOUT_SEED = 1;
 
+/** What loop-demo reads of python/raw_energy_errors.py's summary line (it prints more). */
+const HeldOutSummarySchema = z.object({
+  structures: z.number().int(),
+  rmseForcesMeVPerA: z.number(),
+  rmseEnergyMeVPerAtom: z.number(),
+});
+
 export interface GenerationReport {
   generation: number;
   potentialId: string;
   trainStructures: number;
-  heldOut: { structures: number; rmseForcesMeVPerA: number; rmseEnergyMeVPerAtom: number };
+  heldOut: z.infer<typeof HeldOutSummarySchema>;
   md: {
     framesSampled: number;
     framesExtrapolative: number;
@@ -149,33 +157,19 @@ async function runCommand(command: CliCommand, args: string[], io: CliIo): Promi
 }
 
 /** Force and energy RMSE of a published .yace on the held-out structures (python/raw_energy_errors.py). */
-async function heldOutErrors(python: string, yace: string, o: Options) {
-  let summary: { structures: number; rmseForcesMeVPerA: number; rmseEnergyMeVPerAtom: number } | undefined;
-  await runPythonHelper({
-    python,
-    script: 'raw_energy_errors.py',
-    args: [
-      yace,
-      '--labeller',
-      o.labeller,
-      '--seed',
-      String(HOLDOUT_SEED),
-      '--start',
-      '0',
-      '--count',
-      String(o.holdout),
-    ],
-    onLine: (line, stream) => {
-      if (stream === 'stdout' && line.startsWith('{')) summary = JSON.parse(line) as typeof summary;
-      return undefined;
-    },
-  });
-  if (!summary) throw new Error('raw_energy_errors.py printed no summary');
-  return {
-    structures: summary.structures,
-    rmseForcesMeVPerA: summary.rmseForcesMeVPerA,
-    rmseEnergyMeVPerAtom: summary.rmseEnergyMeVPerAtom,
-  };
+function heldOutErrors(python: string, yace: string, o: Options) {
+  const args = [
+    yace,
+    '--labeller',
+    o.labeller,
+    '--seed',
+    String(HOLDOUT_SEED),
+    '--start',
+    '0',
+    '--count',
+    String(o.holdout),
+  ];
+  return runPythonHelperForSummary({ python }, 'raw_energy_errors.py', args, HeldOutSummarySchema);
 }
 
 export function formatGeneration(r: GenerationReport): string {
