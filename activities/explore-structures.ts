@@ -20,7 +20,7 @@ import path from 'node:path';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { decodeStructureDocument } from '../src/calculations';
 import { PYTHON_HELPERS_DIR } from '../src/config';
-import { COLLECTIONS, type DatabaseHandle, classifyMongoError } from '../src/db';
+import { COLLECTIONS, type DatabaseHandle, classifyMongoError, MAX_UPDATES_PER_COMMAND } from '../src/db';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
   countSeedCandidates,
@@ -37,8 +37,6 @@ import { readableTail } from '../src/pacemaker';
 import { ProcessStartError, runProcessLines } from '../src/process';
 import { activityContext } from './context';
 
-/** Candidate upserts per bulk write: FerretDB 1.x deadlocks on update commands of ~100 statements. */
-export const EXPLORATION_WRITE_BATCH = 50;
 /** LAMMPS errors of broken-off runs kept for the result. */
 const LISTED_RUN_ERRORS = 3;
 
@@ -255,7 +253,7 @@ export function createExploreStructuresActivity(deps: ExploreStructuresDeps) {
               );
             const { _id, ...doc } = frameCandidate(request, run, line.frame);
             pending.push({ updateOne: { filter: { _id }, update: { $setOnInsert: doc }, upsert: true } });
-            if (pending.length >= EXPLORATION_WRITE_BATCH) await flush();
+            if (pending.length >= MAX_UPDATES_PER_COMMAND) await flush();
           } else if ('run' in line) {
             await flush();
             const r = line.run;

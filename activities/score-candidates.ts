@@ -8,7 +8,7 @@
  * python/score_candidates.py and writes each score back to its candidate document.
  * - Streaming with backpressure: a MongoDB cursor in `_id` order feeds the scorer's stdin with at most
  *   IN_FLIGHT structures unanswered; the scorer answers in order; answers are written back in bulk
- *   updates of WRITE_BATCH, awaited before more answers are read. Memory stays flat: counters, a top-K
+ *   updates of MAX_UPDATES_PER_COMMAND, awaited before more answers are read. Memory stays flat: counters, a top-K
  *   heap and the in-flight window, never a list of all candidates.
  * - Resumable: a candidate that already holds this potential's score (same potentialId: registry
  *   versions are immutable, so the score would be the same) is counted from its document and not scored
@@ -41,7 +41,7 @@ import {
   ScoreTally,
 } from '../src/candidates';
 import { PYTHON_HELPERS_DIR } from '../src/config';
-import { COLLECTIONS, type DatabaseHandle, classifyMongoError } from '../src/db';
+import { COLLECTIONS, type DatabaseHandle, classifyMongoError, MAX_UPDATES_PER_COMMAND } from '../src/db';
 import { potentialsCollection, type PotentialRecord } from '../src/registry';
 import { FailureType, nonRetryable, retryable } from '../src/errors';
 import { readableTail } from '../src/pacemaker';
@@ -50,12 +50,6 @@ import { activityContext } from './context';
 
 /** Structures sent to the scorer and not yet answered: enough to keep it busy, a few hundred kB at most. */
 export const IN_FLIGHT = 64;
-/**
- * Scores per bulk update. FerretDB 1.x holds a pooled SQLite connection per statement of an update
- * command until the command ends, and its pool has 100: a command of ~100 statements or more deadlocks
- * the server. 50 stays clear of that and still amortises the round trip.
- */
-export const WRITE_BATCH = 50;
 
 export interface ScoreCandidatesInput {
   potential: ScoringPotential;
@@ -371,7 +365,7 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
           // Ids may be strings or ObjectIds: the _id value read is written back as it came, whatever its type.
           const filter = { _id: sent.rawId } as Filter<Document>;
           pending.push({ updateOne: { filter, update: { $set: { score } } } });
-          if (pending.length >= WRITE_BATCH) await flush();
+          if (pending.length >= MAX_UPDATES_PER_COMMAND) await flush();
         }
         await flush();
       };

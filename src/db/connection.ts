@@ -65,3 +65,10 @@ export function connectDatabase(uri: string, dbName: string): DatabaseHandle {
     },
   };
 }
+
+/**
+ * Update statements per bulk write. FerretDB 1.x holds a pooled SQLite connection per statement of an
+ * update command until the command ends, and its pool has 100: a command of ~100 statements or more
+ * deadlocks the server. 50 stays clear of that and still amortises the round trip.
+ */
+export const MAX_UPDATES_PER_COMMAND = 50;
