@@ -15,4 +15,5 @@ export * from './log-tail';
 export * from './metrics-table';
 export * from './progress-parser';
 export * from './reference-energy';
+export * from './resume-plan';
 export * from './warm-start';

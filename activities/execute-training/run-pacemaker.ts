@@ -1,0 +1,107 @@
+/**
+ * One run of pacemaker in the workspace, through runRecordedProcess (src/process): without a shell, in a
+ * process group of its own whose id is in the pid file, its output appended byte for byte to pacemaker.log
+ * (pyace's \r progress included) and parsed as it arrives into the progress the heartbeats carry.
+ *
+ * The activity's cancellation is one of two stops: a cancelled training's (SIGTERM to the group, SIGKILL
+ * after a grace period) or, when the worker shuts down, a drain (SIGINT: pacemaker stops between two
+ * iterations with its checkpoint whole, since it rewrites it after every iteration from Python; SIGTERM if
+ * it still runs after the drain grace period).
+ */
+import type { Context } from '@temporalio/activity';
+import fs from 'node:fs';
+import { FailureType, nonRetryable } from '../../src/api';
+import { attemptMarker, createProgressParser, latestCheckpoint, type FitRun } from '../../src/pacemaker';
+import { ProcessStartError, runRecordedProcess } from '../../src/process';
+import type { FitExit } from './fit-ending';
+import { preparingProgress, runningProgress, type FitReporter } from './fit-progress';
+import type { FitFiles } from './fit-workspace';
+import { isWorkerShutdown } from './hand-back';
+import type { FitSettings } from './settings';
+
+export async function runPacemaker(
+  run: FitRun,
+  ctx: Context,
+  files: FitFiles,
+  reporter: FitReporter,
+  settings: FitSettings,
+): Promise<FitExit> {
+  reporter.set(preparingProgress(run));
+  reporter.report();
+  fs.appendFileSync(files.log, attemptMarker(ctx.info.attempt, new Date(), run.args));
+  const parser = createProgressParser();
+  const update = () => reporter.record(runningProgress(run, parser.snapshot(), checkpointIn(files.dir)));
+  const stops = stopsOf(ctx);
+  let exit;
+  try {
+    exit = await runRecordedProcess({
+      command: settings.pacemakerBin,
+      args: run.args,
+      cwd: files.dir,
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      signal: stops.cancel,
+      interrupt: stops.drain,
+      interruptGraceMs: settings.drainGraceMs,
+      killGraceMs: settings.killGraceMs,
+      // Its own process group survives a worker crash: the next attempt finds it through the pid file.
+      pidFile: files.pid,
+      logFile: files.log,
+      onSpawn: (leader) => (stops.pid = leader),
+      onOutput: (chunk) => {
+        if (parser.push(chunk.toString('utf8'))) update();
+      },
+      heartbeat: () => reporter.report(),
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    });
+  } catch (err) {
+    if (!(err instanceof ProcessStartError)) throw err;
+    throw nonRetryable(
+      FailureType.WorkerMisconfigured,
+      `could not start pacemaker (${settings.pacemakerBin})`,
+    );
+  } finally {
+    stops.dispose();
+  }
+  if (parser.end()) update();
+  reporter.report();
+  return { code: exit.code, signal: exit.signal, cancelled: stops.cancelled, drained: stops.drained };
+}
+
+/** The progress never fails the fit: a workspace that cannot be listed tells no checkpoint this time. */
+function checkpointIn(dir: string): string | undefined {
+  try {
+    return latestCheckpoint(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The two stops the activity's cancellation turns into, and which one it was. */
+function stopsOf(ctx: Context) {
+  const cancel = new AbortController();
+  const drain = new AbortController();
+  const stops = {
+    cancel: cancel.signal,
+    drain: drain.signal,
+    cancelled: false,
+    drained: false,
+    /** The group's leader, for the log. */
+    pid: undefined as number | undefined,
+    dispose: () => ctx.cancellationSignal.removeEventListener('abort', onCancel),
+  };
+  const onCancel = () => {
+    if (isWorkerShutdown(ctx.cancellationSignal.reason)) {
+      stops.drained = true;
+      ctx.log.info(
+        `worker shutting down: interrupting pacemaker (group ${stops.pid}) at its next checkpoint`,
+      );
+      drain.abort();
+      return;
+    }
+    stops.cancelled = true;
+    ctx.log.info(`cancelling: stopping pacemaker process group ${stops.pid}`);
+    cancel.abort();
+  };
+  ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+  return stops;
+}
