@@ -20,7 +20,7 @@ import { CancelledFailure, Context } from '@temporalio/activity';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_SET_FILES } from '../src/artefact-names';
-import { FailureType, nonRetryable, retryable } from '../src/errors';
+import { FailureType, nonRetryable, retryable } from '../src/api';
 import {
   activeSetArgs,
   activeSetFileName,

@@ -21,7 +21,7 @@ import type { AnyBulkWriteOperation } from 'mongodb';
 import { decodeStructureDocument } from '../src/calculations';
 import { PYTHON_HELPERS_DIR } from '../src/config';
 import { COLLECTIONS, type DatabaseHandle, classifyMongoError, MAX_UPDATES_PER_COMMAND } from '../src/db';
-import { FailureType, nonRetryable, retryable } from '../src/errors';
+import { FailureType, nonRetryable, retryable } from '../src/api';
 import {
   countSeedCandidates,
   evenlySpacedIndices,

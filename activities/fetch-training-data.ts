@@ -17,8 +17,13 @@ import path from 'node:path';
 import { activityContext } from './context';
 import { DATASET_FILES } from '../src/artefact-names';
 import { type DatabaseHandle, classifyMongoError } from '../src/db';
-import { DatasetSummarySchema, type DatasetSummary, exportTrainingSet } from '../src/training-set';
-import type { InvalidRecordsPolicy, Selection } from '../src/api';
+import { exportTrainingSet } from '../src/training-set';
+import {
+  DatasetSummarySchema,
+  type DatasetSummary,
+  type InvalidRecordsPolicy,
+  type Selection,
+} from '../src/api';
 
 export interface FetchTrainingDataInput {
   workspaceDir: string;

@@ -8,13 +8,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILES } from '../src/artefact-names';
 import { activityContext } from './context';
-import { FailureType, nonRetryable, retryable } from '../src/errors';
 import {
   bootstrapResample,
   stratifiedSplit,
   stratifiedSplitNote,
   type BootstrapResampleResult,
-  type DatasetSummary,
   type StratifiedSplitResult,
 } from '../src/training-set';
 import {
@@ -35,7 +33,11 @@ import {
   type WarmStartPlan,
 } from '../src/pacemaker';
 import {
+  FailureType,
+  nonRetryable,
+  retryable,
   resolveTrainerParams,
+  type DatasetSummary,
   toInvalidTrainerConfig,
   TrainerParamsError,
   type TrainerParams,

@@ -10,8 +10,13 @@ import fs from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { type DatabaseHandle, classifyMongoError } from '../src/db';
 import { potentialsCollection, type PotentialRecord } from '../src/registry';
-import { parsePotentialRef, resolveTrainerParams, TrainerParamsError } from '../src/api';
-import { FailureType, nonRetryable } from '../src/errors';
+import {
+  FailureType,
+  nonRetryable,
+  parsePotentialRef,
+  resolveTrainerParams,
+  TrainerParamsError,
+} from '../src/api';
 import { parentReferenceEnergy, WarmStartError, type ParentPotential } from '../src/pacemaker';
 
 export interface LookupInitialPotentialInput {

@@ -15,7 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PUBLISH_KEY_FILE, PUBLISHED_FILES, TRAINER_FILES } from '../src/artefact-names';
-import type { DatasetSummary } from '../src/training-set';
+import type { DatasetSummary } from '../src/api';
 import type { DatabaseHandle } from '../src/db';
 import {
   findByPublishKey,

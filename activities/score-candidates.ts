@@ -43,7 +43,7 @@ import {
 import { PYTHON_HELPERS_DIR } from '../src/config';
 import { COLLECTIONS, type DatabaseHandle, classifyMongoError, MAX_UPDATES_PER_COMMAND } from '../src/db';
 import { potentialsCollection, type PotentialRecord } from '../src/registry';
-import { FailureType, nonRetryable, retryable } from '../src/errors';
+import { FailureType, nonRetryable, retryable } from '../src/api';
 import { readableTail } from '../src/pacemaker';
 import { ProcessStartError, runProcessLines, Semaphore } from '../src/process';
 import { activityContext } from './context';

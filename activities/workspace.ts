@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NOT_CARRIED_OVER, OWNER_FILE, TRAINER_FILES, workspaceName } from '../src/artefact-names';
-import { benign, FailureType, nonRetryable } from '../src/errors';
+import { benign, FailureType, nonRetryable } from '../src/api';
 import { stopRecordedGroup } from '../src/process';
 
 /** Stops any trainer still running in a workspace (its pid file), then deletes the workspace. */

@@ -11,8 +11,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { HostQueueActivities, ResolveRequestActivities, SharedQueueActivities } from '../activities';
-import { NON_RETRYABLE_FAILURE_TYPES } from '../src/errors';
-import type { TrainingRequest } from '../src/api';
+import { NON_RETRYABLE_FAILURE_TYPES, type TrainingRequest } from '../src/api';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
 

@@ -9,7 +9,7 @@
  * Returns counts (runs, frames sampled, extrapolative, candidates written): the frames themselves are in
  * the candidates' documents, never in history.
  */
-import type { ExplorationRequestInput, ExplorationResult } from '../src/api';
+import { FailureType, type ExplorationRequestInput, type ExplorationResult } from '../src/api';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -19,7 +19,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostQueueActivities, SharedQueueActivities } from '../activities';
-import { FailureType } from '../src/errors';
 import { hostLost, resolveOnce, transientRetry } from './activity-options';
 
 /** How long the host that holds the files may take to pick the exploration up before it is called gone. */

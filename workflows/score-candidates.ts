@@ -9,6 +9,7 @@
  * top K: never the scores of every candidate (those are in the candidates' documents).
  */
 import {
+  FailureType,
   type ScoreCandidatesResult,
   type ScoringRequestInput,
   scoringCountsSignal,
@@ -27,7 +28,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HostQueueActivities, SharedQueueActivities } from '../activities';
-import { FailureType } from '../src/errors';
 import { hostLost, resolveOnce, transientRetry } from './activity-options';
 import { PATCHES } from './patches';
 

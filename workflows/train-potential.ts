@@ -49,7 +49,7 @@ import type {
   ExecuteTrainingResult,
   GeneratePacemakerConfigResult,
 } from '../activities';
-import type { DatasetSummary } from '../src/training-set';
+import type { DatasetSummary } from '../src/api';
 import { rebasePaths } from './carry-over';
 import { anyHostWithRoom, hostActivities, hostLost, resolveOnce, transientRetry } from './activity-options';
 import { PATCHES } from './patches';

@@ -15,6 +15,7 @@
  * own shortest distance, hence its own onset of the fitted core repulsion.
  */
 import { z } from 'zod';
+import type { DatasetSummary } from './dataset-summary';
 import type { FinalMetrics } from './metrics';
 import type { TrainingRequestInput } from './training-request';
 import type { TrainingResult } from './training-result';
@@ -49,6 +50,19 @@ export function resampleNote(r: ResampleSummary): string {
     `structures (${r.distinct} distinct); its test set is the ${r.outOfBag} out-of-bag structures` +
     `${r.outOfBag === 0 ? ' (none: every structure was drawn)' : ''}, and trainer.testSize does not apply.`
   );
+}
+
+/**
+ * Set only by trainCommittee for its members: the committee they belong to and the dataset the committee
+ * fetched once, on the host that holds it. Not part of the public TrainingRequest.
+ */
+export interface CommitteeMembership {
+  committeeId: string;
+  member: number;
+  size: number;
+  sharedDataset: { hostTaskQueue: string; hostId: string; summary: DatasetSummary };
+  /** How the member's training set is drawn from the shared dataset; absent: the whole dataset. */
+  resample?: CommitteeResample;
 }
 
 /** The default pacemaker seed (python-ace's own default); member i uses seed + i. */

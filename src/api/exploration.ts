@@ -15,8 +15,8 @@
  *   basis functions; runs stop early where the potential extrapolates beyond gammaUpper.
  */
 import { z } from 'zod';
-import { FailureType } from '../errors';
-import type { Resolution } from './resolve-request';
+import { FailureType } from './failures';
+import type { Resolution } from './resolution';
 import { DurationSchema } from './training-request';
 
 /** Every run (seed × temperature × pressure) is one line of a plan; this many keeps a plan small. */

@@ -5,15 +5,13 @@
  * Pure functions; a bad input is an answer ({ok: false}), not an exception, so the workflow fails with the
  * ApplicationFailure type callers match on (not an ActivityFailure around it).
  */
-import { FailureType } from '../errors';
+import { FailureType } from './failures';
+import type { Resolution } from './resolution';
 import { parseScoringRequest, type ScoringRequest } from './scoring-request';
 import { resolveTrainerParams, TrainerParamsError } from './trainer-params';
 import { ActiveLearningRoundInputSchema, type ActiveLearningRound } from './active-learning';
 import { CommitteeSizeSchema } from './committee';
 import { parseTrainingRequest, type TrainingRequest } from './training-request';
-
-export type Resolution<T> =
-  { ok: true; request: T } | { ok: false; failureType: FailureType; message: string };
 
 /**
  * The longest fit a training may ask for. A training's history holds a fixed number of events per step

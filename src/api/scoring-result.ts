@@ -1,5 +1,52 @@
-/** What scoreCandidates returns, and the scoring potential its lookup resolves (registry id → files). */
-import type { RankBy, ScoreTallySummary } from '../candidates';
+/**
+ * What scoreCandidates returns (counts per extrapolation-grade band, the committee's disagreement, the top
+ * K), and the scoring potential its lookup resolves (registry id → files).
+ */
+
+/** pacemaker's bands of the extrapolation grade γ (src/candidates' GAMMA_BANDS draws their bounds). */
+export type GammaBand = 'interpolation' | 'extrapolation' | 'unreliable';
+
+export type BandCounts = Record<GammaBand, number>;
+
+export interface ScoredCandidate {
+  id: string;
+  /** Largest extrapolation grade over the atoms; null without an active set. */
+  gammaMax: number | null;
+  /** eV/Å; null for a single potential. */
+  committeeForceStd: number | null;
+}
+
+/** What the top K are ranked by: gammaMax when there is an active set, else the committee's disagreement. */
+export type RankBy = 'gammaMax' | 'committeeForceStd';
+
+/** A committee's force disagreement over the scored candidates, eV/Å, in constant memory. */
+export interface DisagreementSummary {
+  count: number;
+  mean: number;
+  max: number;
+  edges: number[];
+  /** edges.length + 1 counts; the last holds values above the last edge. */
+  counts: number[];
+}
+
+export interface ScoreFailure {
+  id: string;
+  reason: string;
+}
+
+export interface ScoreTallySummary {
+  /** Candidates with a score by this potential: scored now + reused. */
+  scored: number;
+  /** Of those, how many already had this potential's score (a retried or repeated run). */
+  reused: number;
+  failed: { count: number; first: ScoreFailure[] };
+  /** Candidates per gamma band; null when the potential has no active set. */
+  bands: BandCounts | null;
+  /** The committee's force disagreement; null for a single potential. */
+  disagreement: DisagreementSummary | null;
+  rankedBy: RankBy;
+  top: ScoredCandidate[];
+}
 
 export interface ScoringMember {
   potentialId: string;

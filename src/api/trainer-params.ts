@@ -8,7 +8,7 @@
  * dropping them. The translation to pacemaker's input.yaml is src/pacemaker/input-yaml.ts.
  */
 import { z } from 'zod';
-import { FailureType, nonRetryable } from '../errors';
+import { FailureType, nonRetryable } from './failures';
 import { isChemicalSymbol } from './elements';
 
 const elementSymbol = z

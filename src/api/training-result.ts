@@ -1,9 +1,5 @@
-/**
- * What trainPotential returns, and what trainCommittee tells each of its members (the members' own
- * TrainingResult is the same).
- */
-import type { DatasetSummary } from '../training-set';
-import type { CommitteeResample } from './committee';
+/** What trainPotential returns (a committee member's is the same). */
+import type { DatasetSummary } from './dataset-summary';
 import type { FinalMetrics } from './metrics';
 
 export interface TrainingResult {
@@ -18,17 +14,4 @@ export interface TrainingResult {
   potentialId: string;
   metrics: FinalMetrics;
   dataset: Pick<DatasetSummary, 'structures' | 'atoms' | 'elements' | 'sha256'>;
-}
-
-/**
- * Set only by trainCommittee for its members: the committee they belong to and the dataset the committee
- * fetched once, on the host that holds it. Not part of the public TrainingRequest.
- */
-export interface CommitteeMembership {
-  committeeId: string;
-  member: number;
-  size: number;
-  sharedDataset: { hostTaskQueue: string; hostId: string; summary: DatasetSummary };
-  /** How the member's training set is drawn from the shared dataset; absent: the whole dataset. */
-  resample?: CommitteeResample;
 }

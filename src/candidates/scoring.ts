@@ -4,6 +4,7 @@
  * python/score_candidates.py. Memory is bounded by K and a few counters, whatever the number of candidates.
  */
 import { z } from 'zod';
+import type { BandCounts, GammaBand, RankBy, ScoredCandidate, ScoreFailure, ScoreTallySummary } from '../api';
 
 /**
  * pacemaker's bands of the extrapolation grade gamma (python-ace 0.4: `PyACECalculator` flags structures
@@ -19,26 +20,11 @@ export const GAMMA_BANDS = {
   extrapolation: 5,
 } as const;
 
-export type GammaBand = 'interpolation' | 'extrapolation' | 'unreliable';
-
 export function gammaBand(gamma: number): GammaBand {
   if (gamma <= GAMMA_BANDS.interpolation) return 'interpolation';
   if (gamma <= GAMMA_BANDS.extrapolation) return 'extrapolation';
   return 'unreliable';
 }
-
-export type BandCounts = Record<GammaBand, number>;
-
-export interface ScoredCandidate {
-  id: string;
-  /** Largest extrapolation grade over the atoms; null without an active set. */
-  gammaMax: number | null;
-  /** eV/Å; null for a single potential. */
-  committeeForceStd: number | null;
-}
-
-/** What the top K are ranked by: gammaMax when there is an active set, else the committee's disagreement. */
-export type RankBy = 'gammaMax' | 'committeeForceStd';
 
 const rankValue = (c: ScoredCandidate, by: RankBy) => c[by] ?? -Infinity;
 
@@ -120,37 +106,8 @@ export class TopK {
 /** Bin edges of the disagreement histogram, eV/Å: counts[i] holds values <= edges[i] (and > edges[i-1]). */
 export const DISAGREEMENT_EDGES_EV_PER_A = [0.01, 0.05, 0.1, 0.2, 0.5, 1] as const;
 
-/** A committee's force disagreement over the scored candidates, eV/Å, in constant memory. */
-export interface DisagreementSummary {
-  count: number;
-  mean: number;
-  max: number;
-  edges: number[];
-  /** edges.length + 1 counts; the last holds values above the last edge. */
-  counts: number[];
-}
-
-export interface ScoreFailure {
-  id: string;
-  reason: string;
-}
-
 /** At most this many failures are listed by id (all are counted). */
 export const MAX_LISTED_FAILURES = 20;
-
-export interface ScoreTallySummary {
-  /** Candidates with a score by this potential: scored now + reused. */
-  scored: number;
-  /** Of those, how many already had this potential's score (a retried or repeated run). */
-  reused: number;
-  failed: { count: number; first: ScoreFailure[] };
-  /** Candidates per gamma band; null when the potential has no active set. */
-  bands: BandCounts | null;
-  /** The committee's force disagreement; null for a single potential. */
-  disagreement: DisagreementSummary | null;
-  rankedBy: RankBy;
-  top: ScoredCandidate[];
-}
 
 /** Everything a scoring run returns, accumulated one candidate at a time. */
 export class ScoreTally {

@@ -10,7 +10,7 @@ import {
   MongoError,
 } from 'mongodb';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, retryable } from '../errors';
+import { FailureType, retryable } from '../api';
 
 /** Server error codes that mean "the server is going away or busy", not "your request is wrong". */
 const TRANSIENT_SERVER_CODES = new Set([

@@ -16,7 +16,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { PYTHON_HELPERS_DIR } from '../config';
-import { FailureType, nonRetryable, retryable } from '../errors';
+import { FailureType, nonRetryable, retryable } from '../api';
 import { ProcessStartError, runProcess, type RunProcessOptions, type RunProcessResult } from './run-process';
 
 export interface PythonHelperOptions<P = unknown> extends Pick<

@@ -3,10 +3,9 @@
  * "<name>@v<version>", so a version can only be registered once; `publishKey` (workflow id + run id)
  * lets a retried publish find what an earlier attempt already registered.
  */
-import { CommitteeResampleSchema, FinalMetricsSchema } from '../api';
+import { CommitteeResampleSchema, DatasetSummarySchema, FinalMetricsSchema } from '../api';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
-import { DatasetSummarySchema } from '../training-set';
 import { COLLECTIONS } from '../db';
 
 const PublishedFileSchema = z.strictObject({

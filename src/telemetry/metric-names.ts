@@ -60,7 +60,7 @@ export const MLIP_METRICS = {
     name: 'mlip_activity_failures_total',
     type: 'counter',
     labels: [...ACTIVITY_LABELS, 'failure_type'],
-    help: 'activity attempts that failed, by ApplicationFailure type (src/errors.ts FailureType, or the error name)',
+    help: 'activity attempts that failed, by ApplicationFailure type (src/api/failures.ts FailureType, or the error name)',
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -26,9 +26,8 @@ import {
   openCalculationCursor,
 } from '../calculations';
 import { classifyMongoError } from '../db';
-import { FailureType, nonRetryable } from '../errors';
 import { runPythonHelper, stderrLines } from '../process';
-import type { InvalidRecordsPolicy, Selection } from '../api';
+import { FailureType, nonRetryable, type InvalidRecordsPolicy, type Selection } from '../api';
 import { CANONICAL_FORMAT, DatasetHasher, structureHash } from './canonical-hash';
 import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './atomic-file';
 import { formatFrame } from './extxyz-writer';

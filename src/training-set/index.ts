@@ -5,7 +5,6 @@
 export * from './atomic-file';
 export * from './bootstrap-resample';
 export * from './canonical-hash';
-export * from './dataset-summary';
 export * from './export-training-set';
 export * from './extxyz-writer';
 export * from './manifest';

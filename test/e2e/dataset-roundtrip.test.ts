@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
 import { exportTrainingSet } from '../../src/training-set/export-training-set';
-import { FailureType } from '../../src/errors';
+import { FailureType } from '../../src/api';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { createExploreStructuresActivity } from '../../activities/explore-structures';
 import {
+  FailureType,
   resolveExplorationRequest,
   type ExplorationRequest,
   type ExplorationRequestInput,
@@ -21,7 +22,6 @@ import {
 import { decodeCandidate } from '../../src/candidates';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
-import { FailureType } from '../../src/errors';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);

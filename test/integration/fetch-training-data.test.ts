@@ -9,10 +9,9 @@ import {
 } from '../../activities/fetch-training-data';
 import { INSTALLED } from '../../src/config/paths';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
-import type { DatasetSummary } from '../../src/training-set/dataset-summary';
 import { exportTrainingSet, type ExportProgress } from '../../src/training-set/export-training-set';
 import { ManifestSchema } from '../../src/training-set/manifest';
-import { FailureType } from '../../src/errors';
+import { FailureType, type DatasetSummary } from '../../src/api';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 import { startMongoWireServer, stopProcessGroups } from '../harness/services';
 

@@ -14,9 +14,9 @@ import {
   ScoreTally,
   TopK,
   MAX_LISTED_FAILURES,
-  type ScoredCandidate,
 } from '../../src/candidates/scoring';
 import { parseScoringRequest } from '../../src/api/scoring-request';
+import type { ScoredCandidate } from '../../src/api/scoring-result';
 import { formatScoringProgress, scoringRequestFromArgs } from '../../src/cli/commands/score';
 import type { PotentialRecord } from '../../src/registry/potentials';
 

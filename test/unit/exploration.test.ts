@@ -1,6 +1,6 @@
 import { checkpointFrom } from '../../activities/explore-structures';
 import { resolveExplorationRequest, type ExplorationRequest } from '../../src/api/exploration';
-import { FailureType } from '../../src/errors';
+import { FailureType } from '../../src/api';
 import { evenlySpacedIndices, frameCandidate, frameCandidateId, planRuns } from '../../src/exploration/plan';
 import { ExplorerProtocolError, parseExplorerLine } from '../../src/exploration/explorer-protocol';
 

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PYTHON_HELPERS_DIR } from '../../src/config';
-import { FailureType } from '../../src/errors';
+import { FailureType } from '../../src/api';
 import { runPythonHelper } from '../../src/process/python-helper';
 import { scratchDir } from '../harness/context';
 

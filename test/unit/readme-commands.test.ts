@@ -52,13 +52,13 @@ import {
   TrainingRequestSchema,
   DurationSchema,
   parseTrainingRequest,
+  FailureType,
 } from '../../src/api';
 import { EnvSchema, INSTALLED, PROJECT_ROOT } from '../../src/config';
 import { decodeCalculation } from '../../src/calculations';
 import { CandidateScoreSchema, decodeCandidate } from '../../src/candidates';
 import * as artefactNames from '../../src/artefact-names';
 import { PUBLISHED_FIGURES_DIR, PUBLISHED_FILES } from '../../src/artefact-names';
-import { FailureType } from '../../src/errors';
 import { explainTrainerParams } from '../../src/pacemaker/explain';
 import { fencedBlocks, loadDocs, type Block, type Doc } from '../harness/docs';
 
@@ -894,7 +894,7 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
         /^(Invalid\w+|Empty\w+|\w+(Failed|Busy|Unavailable|Killed|Misconfigured|ShuttingDown))$/.test(code)
       ) {
         if (!Object.values(FailureType).includes(code as FailureType))
-          problems.push(`${where}: ${code} is not a failure type in src/errors.ts`);
+          problems.push(`${where}: ${code} is not a failure type in src/api/failures.ts`);
         count('failure types');
       }
       if (/^\{"campaign": "/.test(code)) {

@@ -16,9 +16,8 @@ import {
 } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TrainingProgress } from '../../src/api';
+import { FailureType, type TrainingProgress } from '../../src/api';
 import { EnvSchema, PROJECT_ROOT } from '../../src/config';
-import { FailureType } from '../../src/errors';
 import { Semaphore } from '../../src/process';
 import {
   activityMetricsInterceptor,

@@ -41,7 +41,7 @@ const cases = {
   },
   ioFolderType: {
     file: 'workflows/patches.ts',
-    code: "import type { TrainerParams } from '../src/api';\nimport type { DatasetSummary } from '../src/training-set';\nexport type Used = [TrainerParams, DatasetSummary];\n",
+    code: "import type { TrainerParams } from '../src/api';\nimport type { Manifest } from '../src/training-set';\nexport type Used = [TrainerParams, Manifest];\n",
   },
   apiWithNode: {
     file: 'src/api/elements.ts',
@@ -50,6 +50,14 @@ const cases = {
   apiReachingOut: {
     file: 'src/api/elements.ts',
     code: "import { latestCheckpoint } from '../pacemaker';\nexport const used = [latestCheckpoint];\n",
+  },
+  apiTypeReachingOut: {
+    file: 'src/api/elements.ts',
+    code: "import type { Manifest } from '../training-set';\nexport type Used = Manifest;\n",
+  },
+  apiOtherPackage: {
+    file: 'src/api/elements.ts',
+    code: "import { parse } from 'yaml';\nexport const used = [parse];\n",
   },
   deepImport: {
     file: 'src/worker/in-process.ts',
@@ -96,14 +104,16 @@ describe('lint guards the workflow sandbox and the layout', () => {
     expect(found.outsideWorkflows).toBe('');
   });
 
-  test('workflow code takes values only from src/api and src/errors; types may come from anywhere', () => {
+  test('workflow code takes values only from src/api; types may come from anywhere', () => {
     expect(found.ioFolderValue).toMatch(/values only from \.\.\/src\/api/);
     expect(found.ioFolderType).toBe('');
   });
 
-  test('src/api stays pure: no Node APIs, nothing from the folders that do I/O', () => {
+  test('src/api stays pure and self-contained: no Node APIs, no other package, nothing of the package outside it, types included', () => {
     expect(found.apiWithNode).toMatch(/src\/api is pure/);
     expect(found.apiReachingOut).toMatch(/imports only itself/);
+    expect(found.apiTypeReachingOut).toMatch(/imports only itself/);
+    expect(found.apiOtherPackage).toMatch(/imports only itself/);
   });
 
   test('a folder of src/ is entered through its index.ts', () => {
