@@ -24,7 +24,7 @@ import {
   type PotentialRecord,
   type PublishedFigure,
 } from '../src/registry';
-import { potentialId, type FinalMetrics } from '../src/api';
+import { potentialId, type FinalMetrics, type TrainerParams } from '../src/api';
 import { writeLearningCurveFile } from '../src/plot';
 import { runProcess } from '../src/process';
 import { ReferenceEnergyError, yaceReferenceEnergies } from '../src/pacemaker';
@@ -41,7 +41,7 @@ export interface PublishPotentialInput {
   campaign: string;
   inputYamlPath: string;
   dataset: DatasetSummary;
-  trainer: Record<string, unknown>;
+  trainer: TrainerParams;
   training: {
     yacePath: string;
     potentialYamlPath: string;

@@ -18,6 +18,7 @@ import { connectDatabase, type DatabaseHandle } from '../../src/db/connection';
 import { potentialsCollection, type PotentialRecord } from '../../src/registry/potentials';
 import { scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
+import { resolveTrainerParams } from '../../src/api';
 import { runRegistryCli } from '../harness/cli';
 
 /** What pacemaker (python-ace 0.4) draws for a fit with a train and a test set. */
@@ -97,7 +98,7 @@ function publishInput(ws: string, name: string, runId: string = randomUUID()): P
       duplicates: 0,
       skippedInvalid: 0,
     },
-    trainer: {},
+    trainer: resolveTrainerParams({}),
     training: {
       yacePath: path.join(ws, 'potential.yace'),
       potentialYamlPath: path.join(ws, 'output_potential.yaml'),
