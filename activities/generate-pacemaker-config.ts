@@ -1,7 +1,8 @@
 /**
  * generatePacemakerConfig: TrainerParams (as the user wrote them) + the fetched dataset → `input.yaml` in the
- * workspace, checked by the real `pacemaker --dry-run`. Wrong settings are refused here, non-retryably
- * (InvalidTrainerConfig), instead of after hours of training. Returns only paths and small values: the
+ * workspace, checked by the real `pacemaker --dry-run` (on the pyace evaluator: src/pacemaker/dry-run.ts,
+ * dryRunDocument) and, for tensorpot, by asking whether its packages are installed. Wrong settings are
+ * refused here, non-retryably (InvalidTrainerConfig), instead of after hours of training. Returns only paths and small values: the
  * result goes into workflow history.
  */
 import fs from 'node:fs/promises';
@@ -18,7 +19,9 @@ import {
 import {
   basisShortfalls,
   countFunctionsPerElement,
+  dryRunDocument,
   pacemakerDryRun,
+  tensorpotInstalled,
   buildPacemakerDocument,
   renderPacemakerYaml,
   unsplitNote,
@@ -162,6 +165,21 @@ function splitByComposition(
 }
 
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
+  /** Asked once per worker: packages are not installed while it runs. */
+  let tensorpot: Promise<{ installed: boolean; missing?: string }> | undefined;
+  async function tensorpotMissing(): Promise<string | undefined> {
+    tensorpot ??= tensorpotInstalled(deps.python);
+    try {
+      const answer = await tensorpot;
+      return answer.installed ? undefined : (answer.missing ?? 'tensorpotential is not installed');
+    } catch (err) {
+      tensorpot = undefined;
+      throw nonRetryable(
+        FailureType.WorkerMisconfigured,
+        `cannot ask ${deps.python} (MLIP_PYTHON) whether tensorpot is installed: ${(err as Error).message}`,
+      );
+    }
+  }
   return {
     async generatePacemakerConfig(
       input: GeneratePacemakerConfigInput,
@@ -169,6 +187,7 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
       const ctx = activityContext();
       let trainer: TrainerParams;
       let yamlText: string;
+      let dryRunYamlText: string;
       let elements: string[];
       let warm: WarmStartPlan | undefined;
       let resampled: BootstrapResampleResult | undefined;
@@ -203,10 +222,9 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
               : unsplitNote(trainer.testSize, input.dataset.structures),
           warm && parent ? warmStartNote(warm, parent) : undefined,
         ].filter((n): n is string => n !== undefined);
-        yamlText = renderPacemakerYaml(
-          warm && parent ? warmStartDocument(doc, warm, parent) : doc,
-          notes.length > 0 ? notes.join('\n') : undefined,
-        );
+        const finalDoc = warm && parent ? warmStartDocument(doc, warm, parent) : doc;
+        yamlText = renderPacemakerYaml(finalDoc, notes.length > 0 ? notes.join('\n') : undefined);
+        dryRunYamlText = renderPacemakerYaml(dryRunDocument(finalDoc));
       } catch (err) {
         if (err instanceof TrainerParamsError) throw toInvalidTrainerConfig(err);
         if (err instanceof WarmStartError)
@@ -224,9 +242,11 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
       const dryRunDir = path.join(workspaceDir, CONFIG_FILES.dryRunDir);
       await fs.rm(dryRunDir, { recursive: true, force: true });
       await fs.mkdir(dryRunDir, { recursive: true });
+      const dryRunYamlPath = path.join(dryRunDir, CONFIG_FILES.inputYaml);
+      await fs.writeFile(dryRunYamlPath, dryRunYamlText, 'utf8');
       const result = await pacemakerDryRun({
         pacemakerBin: deps.pacemakerBin,
-        inputYamlPath,
+        inputYamlPath: dryRunYamlPath,
         cwd: dryRunDir,
         timeoutMs: deps.dryRunTimeoutMs,
         signal: ctx?.cancellationSignal,
@@ -245,12 +265,10 @@ export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerCon
         if (result.reason === 'killed') throw retryable(FailureType.ProcessKilled, result.message);
         throw new Error(result.message); // a timeout: the host may just have been busy; retry
       }
-      // pacemaker --dry-run does not need the tensorpot backend, so it exits 0 even where tensorpotential
-      // (TensorFlow) is missing; the fit would then fail at its first step. Refuse it now.
-      const backendMissing = result.errorLines.find((l) =>
-        /No module named '(tensorpotential|tensorflow)/.test(l),
-      );
-      if (trainer.backend.evaluator === 'tensorpot' && backendMissing)
+      // The dry run ran on pyace, so it says nothing of the tensorpot backend; without tensorpotential
+      // (TensorFlow) the fit would fail at its first step, perhaps after hours waiting for a slot. Refuse now.
+      const backendMissing = trainer.backend.evaluator === 'tensorpot' ? await tensorpotMissing() : undefined;
+      if (backendMissing)
         throw nonRetryable(
           FailureType.WorkerMisconfigured,
           `backend.evaluator is "tensorpot" but this worker's pacemaker cannot use it (${backendMissing}); ` +

@@ -7,9 +7,15 @@
 The worker runs it once at start (TensorFlow takes seconds to import) and logs what it found, so that an
 operator sees at a glance whether this host fits on a GPU, on CPU only, or cannot run tensorpot at all.
 
-Usage: python backend_probe.py
+With --installed it answers, without importing anything, only whether the tensorpot evaluator's packages are
+installed: {"tensorpot": {"available": bool, "error"?: str}} in a few milliseconds. A training that asks
+for tensorpot is checked this way before its fit (the dry run itself runs on pyace: TensorFlow's import
+is most of a dry run's time, and the dry run never evaluates anything).
+
+Usage: python backend_probe.py [--installed]
 """
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -51,6 +57,21 @@ def probe_tensorpot():
     except Exception as err:  # noqa: BLE001
         return {"available": False, "error": f"{type(err).__name__}: {err}", "devices": []}
 
+
+def tensorpot_installed():
+    for name in ("tensorpotential", "tensorflow"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # a finder may refuse the name outright, as an import would
+            found = False
+        if not found:
+            return {"available": False, "error": f"No module named '{name}'"}
+    return {"available": True}
+
+
+if sys.argv[1:] == ["--installed"]:
+    print(json.dumps({"tensorpot": tensorpot_installed()}))
+    sys.exit(0)
 
 # The packages print notices of their own on stdout: keep stdout for the report alone.
 with contextlib.redirect_stdout(sys.stderr):

@@ -42,6 +42,26 @@ export async function probeBackends(python: string, timeoutMs = 120_000): Promis
   return BackendReportSchema.parse(JSON.parse(result.stdoutTail));
 }
 
+const InstalledReportSchema = z.object({
+  tensorpot: z.object({ available: z.boolean(), error: z.string().optional() }),
+});
+
+/**
+ * Whether the tensorpot evaluator's packages are installed for `python`, found without importing them
+ * (milliseconds, where the import takes seconds): `missing` is the reason when they are not.
+ */
+export async function tensorpotInstalled(python: string): Promise<{ installed: boolean; missing?: string }> {
+  const script = path.join(PYTHON_HELPERS_DIR, 'backend_probe.py');
+  const result = await runProcess({ command: python, args: [script, '--installed'], timeoutMs: 60_000 });
+  if (result.code !== 0)
+    throw new Error(
+      `${script} --installed failed (${result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`}): ` +
+        readableTail(result.stderrTail, 5, 500),
+    );
+  const { tensorpot } = InstalledReportSchema.parse(JSON.parse(result.stdoutTail));
+  return tensorpot.available ? { installed: true } : { installed: false, missing: tensorpot.error };
+}
+
 /** One line a person reads in the worker's log; `warning` is set when the default evaluator cannot run. */
 export function describeBackends(report: BackendReport): { line: string; warning?: string } {
   const { pyace, tensorpot } = report;

@@ -9,6 +9,18 @@
  * runProcess, heartbeating while it works, in a process group of its own that cancellation stops.
  */
 import { ProcessStartError, runProcess } from '../process';
+import type { PacemakerDocument } from './input-yaml';
+
+/**
+ * The document the dry run reads: input.yaml's, on the pyace evaluator. A dry run stops before the first
+ * evaluation, so the evaluator decides only what pacemaker imports, and tensorpot's import is TensorFlow:
+ * about 3.5 s of a 5 s dry run, paid again by every training. Whether tensorpot can run on this host is
+ * asked separately, without importing it (tensorpotInstalled).
+ */
+export function dryRunDocument<D extends Pick<PacemakerDocument, 'backend'>>(doc: D): D {
+  const { batch_size, display_step } = doc.backend;
+  return { ...doc, backend: { evaluator: 'pyace', batch_size, display_step } };
+}
 
 export type DryRunResult =
   /** errorLines: lines pacemaker logged at ERROR level although it went on (e.g. a backend it cannot import). */

@@ -104,7 +104,7 @@ describe('generatePacemakerConfig writes an input.yaml that pacemaker --dry-run 
   });
 });
 
-test('the tensorpot evaluator is installed by the set-up, so its dry run passes here', async () => {
+test('the tensorpot evaluator is installed by the set-up, so a config that asks for it passes here', async () => {
   expect(spawnSync(INSTALLED.python, ['-c', 'import tensorpotential, tensorflow']).status).toBe(0);
   const trainer: TrainerParamsInput = {
     backend: { evaluator: 'tensorpot', batchSize: 10 },
@@ -121,7 +121,7 @@ test('the tensorpot evaluator is installed by the set-up, so its dry run passes 
 test('a worker without TensorFlow refuses the tensorpot evaluator up front (pacemaker --dry-run alone would pass)', async () => {
   const withoutTensorFlow = createGeneratePacemakerConfigActivity({
     pacemakerBin: path.join(__dirname, '..', 'doubles', 'pacemaker-without-tensorflow.sh'),
-    python: INSTALLED.python,
+    python: path.join(__dirname, '..', 'doubles', 'python-without-tensorflow.sh'),
   }).generatePacemakerConfig;
   process.env.REAL_PYTHON = INSTALLED.python;
   const workspaceDir = scratchDir('ws-no-tensorflow');

@@ -6,6 +6,7 @@ import {
   type DatasetForConfig,
   renderPacemakerYaml,
 } from '../../src/pacemaker/input-yaml';
+import { dryRunDocument } from '../../src/pacemaker/dry-run';
 import {
   resolveTrainerParams,
   TrainerParamsError,
@@ -347,5 +348,32 @@ describe('early stopping: a fit ends once its held-out loss stops improving', ()
       ),
     );
     expect(written).toEqual(expected ?? {});
+  });
+});
+
+describe('the dry run reads the same document on the pyace evaluator (no TensorFlow import)', () => {
+  const build = (trainer: TrainerParamsInput) => buildPacemakerDocument(resolveTrainerParams(trainer), CU);
+  test.each([
+    [
+      'tensorpot, with its GPU settings and batch reduction',
+      { backend: { evaluator: 'tensorpot' as const } },
+    ],
+    [
+      'tensorpot with a batch size and display step of its own',
+      { backend: { batchSize: 7, displayStep: 3 } },
+    ],
+    ['pyace already', { backend: { evaluator: 'pyace' as const, batchSize: 11 } }],
+  ])('%s', (_what, trainer) => {
+    const doc = build(trainer);
+    const dry = dryRunDocument(doc);
+    expect(dry.backend).toEqual({
+      evaluator: 'pyace',
+      batch_size: doc.backend.batch_size,
+      display_step: doc.backend.display_step,
+    });
+    // Everything pacemaker checks on a dry run is the fit's own: basis, data, loss, optimizer.
+    const { backend: _b, ...rest } = dry;
+    const { backend: _d, ...original } = doc;
+    expect(rest).toEqual(original);
   });
 });
