@@ -10,7 +10,7 @@
 # copper unless DEMO_LABELLER says otherwise), with the held-out error and extrapolative MD share of each.
 # Environment: DEMO_LABELLER (kumagai-si: diverse silicon from a many-body potential; erhart-albe-sic:
 # silicon-carbon across compositions; or emt: copper from ASE's EMT), DEMO_CAMPAIGN (demo-si / demo-sic /
-# demo-cu), DEMO_STRUCTURES (80), DEMO_ITERATIONS (100), plus the usual TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see README).
+# demo-cu), DEMO_STRUCTURES (80), DEMO_ITERATIONS (100), plus the usual TEMPORAL_ADDRESS / MONGODB_URI / MLIP_* settings (see docs/operations.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

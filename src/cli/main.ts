@@ -42,7 +42,8 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, MLIP_TASK_QUEUE, MONGODB_URI, MLIP_DB (see README).',
+    'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, MLIP_TASK_QUEUE, MONGODB_URI, MLIP_DB',
+    '  (all of them: docs/operations.md).',
   ].join('\n');
 }
 

@@ -30,7 +30,8 @@ export const TEMPORAL_ENV_HELP =
   'Environment: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE (default default),\n' +
   '  TEMPORAL_UI_URL (Web UI base for links, default http://127.0.0.1:8233); a secured cluster or\n' +
   '  Temporal Cloud: TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH,\n' +
-  '  TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_API_KEY, or a TEMPORAL_PROFILE of temporal.toml (README)';
+  '  TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_API_KEY, or a TEMPORAL_PROFILE of temporal.toml\n' +
+  '  (docs/operations.md, "Running at scale")';
 
 export interface TemporalSession {
   client: Client;

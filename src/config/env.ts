@@ -72,17 +72,19 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .default('mongodb://127.0.0.1:27017')
-    .describe('MongoDB connection string'),
+    .describe('MongoDB connection string; read by workers only, never put in workflow input'),
   MLIP_DB: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only')
     .default('mlip')
-    .describe('database name'),
+    .describe('database holding calculations, candidates and potentials'),
   MLIP_HOST_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-" only')
     .default(os.hostname().replace(/[^A-Za-z0-9._-]/g, '-'))
-    .describe('stable id of this training host; its task queue derives from it'),
+    .describe(
+      'stable id of this training host, kept across restarts; its task queue is MLIP_TASK_QUEUE@MLIP_HOST_ID',
+    ),
   MLIP_WORK_ROOT: z
     .string()
     .min(1)

@@ -9,7 +9,10 @@ export const COLLECTIONS = {
   calculations: 'calculations',
   /** The registry of published potentials, written by publishPotential. */
   potentials: 'potentials',
-  /** Structures an active-learning loop may send to DFT, scored by scoreCandidates (contract in README). */
+  /**
+   * Structures an active-learning loop may send to DFT, scored by scoreCandidates (contract:
+   * docs/data-contracts.md).
+   */
   candidates: 'candidates',
 } as const;
 

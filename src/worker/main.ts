@@ -1,6 +1,6 @@
 /**
  * `npm run worker`: serve trainings on this host until SIGINT/SIGTERM. Settings come from the
- * environment (see README, "Configuration").
+ * environment (docs/operations.md, "Configuration (environment)").
  */
 import { Client } from '@temporalio/client';
 import { loadEnv } from '../config';

@@ -1,6 +1,6 @@
 /**
  * The active set (`.asi`, pace_activeset) that every published potential carries for extrapolation grades:
- * built by the real pace_activeset, published and registered, and usable the way the README says
+ * built by the real pace_activeset, published and registered, and usable as docs/active-learning.md says
  * (pyace's PyACECalculator on the published B-basis potential + set_active_set). Also the activity on its
  * own (MockActivityEnvironment): which dataset it grades against, a basis too large for the data, a
  * failing run, cancellation. And LAMMPS on that potential (bin/lmp-pace, the ML-PACE plugin of the set-up):
@@ -41,9 +41,9 @@ const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /**
- * Largest per-atom gamma of each structure, as a user computes it (README): PyACECalculator on the B-basis
- * potential, set_active_set, results["gamma"]; then the same structures with cell and positions scaled by
- * `scale` (0.8: 20 % shorter bonds, a region no training structure reached).
+ * Largest per-atom gamma of each structure, as a user computes it (docs/active-learning.md): PyACECalculator
+ * on the B-basis potential, set_active_set, results["gamma"]; then the same structures with cell and
+ * positions scaled by `scale` (0.8: 20 % shorter bonds, a region no training structure reached).
  */
 const GAMMA_SCRIPT = `
 import json, sys

@@ -46,13 +46,13 @@ describe('config --explain lists every TrainerParams field with its default and 
     expect(text).toMatch(/^lossWeights\.stress .*\n .*pacemaker has no stress term/m);
   });
 
-  test("the README's TrainerParams table shows the schema's defaults", () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  test("docs/trainer-params.md's table shows the schema's defaults", () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'trainer-params.md'), 'utf8');
     const norm = (v: string) => v.replace(/[`\s"]/g, '');
     let compared = 0;
     for (const e of entries) {
       if (e.default === '(unset)') continue;
-      const row = readme.split('\n').find((l) => l.startsWith(`| \`${e.field}\``));
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${e.field}\``));
       if (!row) continue; // fields sharing a row (".l2", "w0/w1/w2") are covered by their first one
       const cell = row.split('|')[2]!;
       const shown = /`([^`]*)`/.exec(cell)?.[1] ?? cell; // the first code span: "`1e-8` each"

@@ -16,9 +16,10 @@
  *   resolveTrainingRequest, whose TrainerParams go through resolveTrainerParams);
  * - the TypeScript snippet type-checks against the package's exports (tsc, in memory), with the
  *   `round.x.y` fields its comments name; object shapes shown in prose (the result, scoring input) too;
- * - the configuration table matches EnvSchema (every variable both ways, same defaults); the request and
- *   TrainerParams tables name only real fields (their defaults: here and in explain.test.ts); the CLI table
- *   lists every command; phases, failure types, search attributes and published file names are the code's;
+ * - the request table (docs/data-contracts.md) and the TrainerParams table (docs/trainer-params.md) name
+ *   only real fields (their defaults: here and in explain.test.ts); the README's CLI table lists every
+ *   command; phases, failure types, search attributes and published file names are the code's (the
+ *   environment table is EnvSchema's copy: test/unit/env-table.test.ts);
  * - every repository path in backticks exists, every environment variable named is read somewhere, and
  *   every relative link and #anchor resolves.
  * What needs a fitted potential runs in test/e2e/active-set.test.ts, and is checked here as far as it can be:
@@ -30,7 +31,6 @@
  * The "mismatch" tests at the end run the same checkers on edited copies of the text and expect failures.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import ts from 'typescript';
@@ -448,7 +448,6 @@ function checkUnitDropIn(code: string, where: string): Problems {
 }
 
 // Environment variables.
-const ENV_DEFAULTS = EnvSchema.parse({});
 /** Every variable named in the docs must be read by something in the repository (or be the world's). */
 const EXTERNAL_VARIABLES = ['CUDA_VISIBLE_DEVICES'];
 const SOURCES = [
@@ -490,42 +489,6 @@ function checkVariableNamed(name: string, where: string): Problems {
   return new RegExp(`\\b${name}\\b`).test(SOURCES)
     ? []
     : [`${where}: nothing in the repository reads ${name}`];
-}
-
-/** A default as the configuration table shows it, for the value EnvSchema gives. */
-function shownDefault(name: string, value: unknown): string {
-  if (value === undefined) return 'none';
-  if (name === 'MLIP_HOST_ID' && value === os.hostname().replace(/[^A-Za-z0-9._-]/g, '-')) return 'host name';
-  if (
-    typeof value === 'string' &&
-    value.startsWith(path.join(ROOT, '.venv', 'bin')) &&
-    name !== 'MLIP_PYTHON'
-  )
-    return "the venv's";
-  if (typeof value === 'string' && path.isAbsolute(value) && value.startsWith(ROOT))
-    return `\`${path.relative(ROOT, value)}\``;
-  return `\`${String(value)}\``;
-}
-
-function checkConfigTable(text: string): Problems {
-  const rows = tableRows(text, 'variable');
-  if (rows.length === 0) return ['the configuration table (| variable | default | meaning |) is missing'];
-  const problems: Problems = [];
-  const shown = new Set<string>();
-  for (const [names, shownValue] of rows) {
-    for (const m of names!.matchAll(/`([A-Z0-9_]+)`/g)) {
-      const name = m[1]! as keyof typeof ENV_DEFAULTS;
-      shown.add(name);
-      if (!(name in EnvSchema.shape)) problems.push(`configuration table: ${name} is not in EnvSchema`);
-      else if (shownDefault(name, ENV_DEFAULTS[name]) !== shownValue)
-        problems.push(
-          `configuration table: ${name} defaults to ${shownDefault(name, ENV_DEFAULTS[name])}, not ${shownValue}`,
-        );
-    }
-  }
-  for (const name of Object.keys(EnvSchema.shape))
-    if (!shown.has(name)) problems.push(`configuration table: EnvSchema's ${name} has no row`);
-  return problems;
 }
 
 // JSON documents.
@@ -842,7 +805,7 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
         problems.push(...checkPublishedNames(block.code, where));
         count('lammps');
       } else if (block.lang === '' && block.heading === 'Layout') {
-        count('layout'); // the repository map, kept by hand (README, "Layout")
+        count('layout'); // the repository map, kept by hand (docs/design.md, "Layout")
       } else if (block.lang === '' && /^\s*(\w+\(|[├└│]|[a-z]\w+ \()/m.test(block.code)) {
         // A workflow diagram: the workflow, its activities and the files they write.
         for (const m of block.code.matchAll(/^(\w+)\(/gm))
@@ -1002,10 +965,11 @@ function checkScoringShape(code: string, where: string): Problems {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Tables of the README.
+// Tables of the docs: the request (docs/data-contracts.md), TrainerParams (docs/trainer-params.md) and the
+// CLI (README).
 
-function checkRequestTable(readme: string): Problems {
-  const rows = tableRows(readme, 'field');
+function checkRequestTable(text: string): Problems {
+  const rows = tableRows(text, 'field');
   const problems: Problems = [];
   const parsed = parseTrainingRequest({ campaign: 'c' });
   if (!parsed.ok) return ['a minimal request does not parse'];
@@ -1041,11 +1005,11 @@ function checkRequestTable(readme: string): Problems {
   return problems;
 }
 
-function checkTrainerTable(readme: string): Problems {
+function checkTrainerTable(text: string): Problems {
   const fields = new Set(explainTrainerParams().map((e) => e.field));
   const shown = new Set<string>();
   const problems: Problems = [];
-  for (const [cell] of tableRows(readme, 'TrainerParams field')) {
+  for (const [cell] of tableRows(text, 'TrainerParams field')) {
     const names = [...cell!.matchAll(/`([\w./]+)`/g)].map((m) => m[1]!);
     const first = names[0];
     if (first === undefined) continue; // "(the dataset)"
@@ -1075,6 +1039,9 @@ function checkCliTable(readme: string): Problems {
 
 const DOCS = loadDocs();
 const README = DOCS[0]!.text;
+const docText = (file: string) => DOCS.find((d) => d.file === file)!.text;
+const REQUEST_DOC = docText('docs/data-contracts.md');
+const TRAINER_DOC = docText('docs/trainer-params.md');
 
 describe('the README and docs/ show only what the code does', () => {
   let report: Report;
@@ -1094,7 +1061,7 @@ describe('the README and docs/ show only what the code does', () => {
       python: 1,
       lammps: 2,
       diagrams: 2,
-      phases: 2,
+      phases: 1, // docs/design.md's list, in order
       progress: 1,
       'published files': 1,
       'list queries': 2,
@@ -1109,20 +1076,25 @@ describe('the README and docs/ show only what the code does', () => {
     expect(report.counts['search attributes']).toBeGreaterThanOrEqual(5);
   });
 
-  test('the configuration table is EnvSchema, both ways, with its defaults', () => {
-    expect(checkConfigTable(README)).toEqual([]);
-  });
-
   test('the request table names only TrainingRequest fields, with their defaults', () => {
-    expect(checkRequestTable(README)).toEqual([]);
+    expect(checkRequestTable(REQUEST_DOC)).toEqual([]);
   });
 
   test('the TrainerParams table names every field and nothing else', () => {
-    expect(checkTrainerTable(README)).toEqual([]);
+    expect(checkTrainerTable(TRAINER_DOC)).toEqual([]);
   });
 
   test('the CLI table lists every command', () => {
     expect(checkCliTable(README)).toEqual([]);
+  });
+
+  test("CI runs exactly the README's test command", () => {
+    const block = fencedBlocks(DOCS[0]!).find((b) => b.heading === 'Two commands' && b.lang === 'bash');
+    const testCommand = commandLines(block?.code ?? '').find((l) => /^npm (run )?test\b/.test(l));
+    // CI may do more around it (report timings), but the npm command it runs is the README's.
+    const ciNpm = commandLines(read('.ci/run')).filter((l) => /^npm\b/.test(l));
+    expect(testCommand).toBe('npm test');
+    expect(ciNpm).toEqual([testCommand]);
   });
 
   test('the demo the README describes is the one scripts/demo.sh runs', () => {
@@ -1252,7 +1224,7 @@ describe('the checks fail when the docs and the code disagree', () => {
         ['README.md', 'selectForDft: 50', 'selectForDFT: 50'],
         ['README.md', "training: { campaign: 'cu-loop'", "training: { campaigns: 'cu-loop'"],
         [
-          'README.md',
+          'docs/data-contracts.md',
           'The result is `{potentialPath, potentialId,',
           'The result is `{potentialPath, registryId,',
         ],
@@ -1272,35 +1244,21 @@ describe('the checks fail when the docs and the code disagree', () => {
     );
   }, 60_000);
 
-  test('a configuration table out of step with EnvSchema', () => {
-    const text = README.replace(/(\| `MLIP_DRAIN_SECONDS` +\| )`60`/, '$1`30`').replace(
-      /^\| `MLIP_PYTHON`.*\n/m,
-      '| `MLIP_PYTHONPATH` | `.venv/bin/python` | x |\n',
-    );
-    expect(checkConfigTable(text)).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/MLIP_DRAIN_SECONDS defaults to `60`, not `30`/),
-        expect.stringMatching(/MLIP_PYTHONPATH is not in EnvSchema/),
-        expect.stringMatching(/EnvSchema's MLIP_PYTHON has no row/),
-      ]),
-    );
-  });
-
   test('request, TrainerParams and CLI tables with a renamed field or command', () => {
     expect(
-      checkRequestTable(README.replace('| `limits.maxHostAttempts` ', '| `limits.maxHosts`        ')),
+      checkRequestTable(REQUEST_DOC.replace('| `limits.maxHostAttempts` ', '| `limits.maxHosts`        ')),
     ).toEqual(
       expect.arrayContaining([expect.stringMatching(/limits\.maxHosts is not a TrainingRequest field/)]),
     );
     expect(
-      checkRequestTable(README.replace(/(\| `limits\.trainingTimeout` +\| )`"72h"`/, '$1`"24h"`')),
+      checkRequestTable(REQUEST_DOC.replace(/(\| `limits\.trainingTimeout` +\| )`"72h"`/, '$1`"24h"`')),
     ).toEqual(['request table: limits.trainingTimeout defaults to 259200000, not "24h"']);
-    expect(checkTrainerTable(README.replace('| `backend.displayStep` ', '| `backend.displaySteps`'))).toEqual(
-      [
-        'TrainerParams table: backend.displaySteps is not a TrainerParams field',
-        'TrainerParams table: backend.displayStep has no row',
-      ],
-    );
+    expect(
+      checkTrainerTable(TRAINER_DOC.replace('| `backend.displayStep` ', '| `backend.displaySteps`')),
+    ).toEqual([
+      'TrainerParams table: backend.displaySteps is not a TrainerParams field',
+      'TrainerParams table: backend.displayStep has no row',
+    ]);
     expect(checkCliTable(README.replace('| `label-demo --campaign', '| `label --campaign'))).toEqual([
       'CLI table: mlip-train label-demo has no row',
     ]);
@@ -1309,15 +1267,15 @@ describe('the checks fail when the docs and the code disagree', () => {
   test('a stale path, link, anchor, variable, phase list and failure type', async () => {
     await expectProblems(
       [
-        ['README.md', 'one way (`src/temporal/`)', 'one way (`src/temporals/`)'],
-        ['README.md', '(docs/design.md#versioning)', '(docs/design.md#versions)'],
+        ['docs/operations.md', 'one way (`src/temporal/`)', 'one way (`src/temporals/`)'],
+        ['docs/setup.md', '(design.md#versioning)', '(design.md#versions)'],
         [
           'README.md',
           '[docs/trainer-params.md](docs/trainer-params.md)',
           '[docs/trainer.md](docs/trainer.md)',
         ],
         ['docs/design.md', '`MLIP_DRAIN_SECONDS` (default 60)', '`MLIP_DRAIN_SECS` (default 60)'],
-        ['README.md', '`publishing`, `cleaning-up`,', '`publishing`,'],
+        ['docs/design.md', '`publishing`, `cleaning-up`,', '`publishing`,'],
         ['docs/troubleshooting.md', '| `TrainingFailed`', '| `TrainingHasFailed`'],
       ],
       [
@@ -1337,7 +1295,7 @@ describe('the checks fail when the docs and the code disagree', () => {
         ['docs/benchmarks.md', '`npm run bench -- score [--sizes', '`npm run bench -- scoring [--sizes'],
         ['docs/benchmarks.md', '[--heap-mb 128]`', '[--heap 128]`'],
         ['docs/design.md', 'npm run record-histories`', 'npm run record`'],
-        ['README.md', 'holds `potential.yace`,', 'holds `potential.ace`,'],
+        ['docs/data-contracts.md', 'holds `potential.yace`,', 'holds `potential.ace`,'],
         [
           'docs/active-learning.md',
           '* * output_potential.yaml potential.asi Si',
