@@ -1,7 +1,7 @@
 /**
  * trainCommittee: K potentials as child trainPotential workflows, each fitted to its own bootstrap
  * resample of one dataset (member i draws with seed + i and tests on the structures it did not draw), so
- * that their disagreement measures how well the data determine the potential (src/training/committee.ts).
+ * that their disagreement measures how well the data determine the potential (src/api/committee.ts).
  * The dataset is fetched once, into the committee's own workspace on one host, and the members
  * train there from it (they are pinned to that host). Returns every member's result and the spread of
  * their errors; the members' registry documents share `committee.id` = this workflow's id.

@@ -1,7 +1,7 @@
 /**
  * TrainerParams: how the user describes the potential and its fit, in this package's terms. The JSON field
  * names are a public contract (users write them in files and in `temporal workflow start --input`); the
- * descriptions are user documentation (`mlip-train config --explain` prints them, README mirrors them).
+ * descriptions are user documentation (`mlip-train config --explain` prints them, docs/trainer-params.md mirrors them).
  *
  * pacemaker silently ignores keys it does not know, so this schema refuses unknown fields at every depth
  * (z.strictObject) and refuses settings pacemaker cannot honour (a non-zero stress weight) instead of
