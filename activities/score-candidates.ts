@@ -2,7 +2,7 @@
  * Scoring candidate structures with a published potential or a committee (the scoreCandidates workflow).
  *
  * lookupScoringPotential (shared queue): registry id or committee id → the members' files, the host that
- * holds them, and what the candidates can be ranked by (score-candidates/scoring-potential.ts).
+ * holds them, and what the candidates can be ranked by (score-candidates/lookup.ts, scoring-potential.ts).
  *
  * scoreCandidates (the host that holds the files): streams the selected candidates from MongoDB through
  * python/score_candidates.py and writes each score back to its candidate document. Its phases, in
@@ -23,17 +23,15 @@ import {
   type ScoringPotential,
   SCORING_REPORT_INTERVAL_MS,
   type ScoringCounts,
-  FailureType,
-  nonRetryable,
 } from '../src/api';
 import { countCandidates, ScoreTally } from '../src/candidates';
 import { type DatabaseHandle, classifyMongoError } from '../src/db';
-import { potentialsCollection } from '../src/registry';
 import { activityContext } from './context';
 import { streamCandidates } from './score-candidates/candidate-stream';
+import { findScoringPotential } from './score-candidates/lookup';
 import { classifyScoringEnd, scorerStartFailure } from './score-candidates/scorer-outcome';
 import { scorerReady, startScorer, stopOnCancel, stopUnreadyScorer } from './score-candidates/scorer-process';
-import { filesNotHere, memberFiles, scoringPotential } from './score-candidates/scoring-potential';
+import { filesNotHere, memberFiles } from './score-candidates/scoring-potential';
 import { startScoringReporter } from './score-candidates/scoring-progress';
 
 export { IN_FLIGHT } from './score-candidates/candidate-stream';
@@ -61,8 +59,11 @@ export interface ScoreCandidatesDeps {
 
 export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
   const killGraceMs = deps.killGraceMs ?? 10_000;
-  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
-  const reportIntervalMs = deps.progressReportIntervalMs ?? SCORING_REPORT_INTERVAL_MS;
+  const reporting = {
+    reportProgress: deps.reportProgress,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs ?? 5_000,
+    reportIntervalMs: deps.progressReportIntervalMs ?? SCORING_REPORT_INTERVAL_MS,
+  };
 
   async function database() {
     return deps.database.db().catch((err: unknown) => {
@@ -72,26 +73,7 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
 
   /** A registry id ("name@vK") or a committee id → the potential(s) to score with. */
   async function lookupScoringPotential(input: { potentialId: string }): Promise<ScoringPotential> {
-    const db = await database();
-    const registry = potentialsCollection(db);
-    try {
-      const single = await registry.findOne({ _id: { $eq: input.potentialId } });
-      const records = single
-        ? [single]
-        : await registry
-            .find({ 'committee.id': { $eq: input.potentialId } })
-            .sort({ 'committee.member': 1 })
-            .toArray();
-      if (records.length === 0)
-        throw nonRetryable(
-          FailureType.InvalidScoringRequest,
-          `potentialId: no potential '${input.potentialId}' and no committee with that id in the registry ` +
-            `(database '${db.databaseName}'); list them with: mlip-train potentials`,
-        );
-      return scoringPotential(input.potentialId, records);
-    } catch (err) {
-      throw classifyMongoError(err, 'reading the potentials registry');
-    }
+    return findScoringPotential(await database(), input.potentialId);
   }
 
   async function scoreCandidates(input: ScoreCandidatesInput): Promise<ScoreCandidatesResult> {
@@ -112,16 +94,10 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
     // Stopped by cancellation, and by a failure on this side (reading candidates, the scorer's protocol).
     const halt = new AbortController();
     const cancellation = stopOnCancel(ctx, scorer, halt);
-    const reporter = startScoringReporter(
-      ctx,
-      {
-        reportTo: input.reportTo,
-        reportProgress: deps.reportProgress,
-        reportIntervalMs,
-        heartbeatIntervalMs,
-      },
-      () => ({ total, ...tally.counts }),
-    );
+    const reporter = startScoringReporter(ctx, { ...reporting, reportTo: input.reportTo }, () => ({
+      total,
+      ...tally.counts,
+    }));
     try {
       if (!(await scorerReady(scorer))) {
         const ended = await stopUnreadyScorer(scorer, halt);
@@ -145,10 +121,7 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
       if (verdict.kind === 'failed') throw verdict.failure;
       reporter.report(true);
       return {
-        potentialId: potential.scoringId,
-        kind: potential.kind,
-        campaign: input.campaign,
-        generation: input.generation ?? null,
+        ...whatWasScored(input),
         total,
         host: deps.hostId,
         seconds: Math.round((performance.now() - started) / 10) / 100,
@@ -163,4 +136,14 @@ export function createScoreCandidatesActivities(deps: ScoreCandidatesDeps) {
   }
 
   return { lookupScoringPotential, scoreCandidates };
+}
+
+/** The potential scored with, and the candidates it scored. */
+function whatWasScored({ potential, ...input }: ScoreCandidatesInput) {
+  return {
+    potentialId: potential.scoringId,
+    kind: potential.kind,
+    campaign: input.campaign,
+    generation: input.generation ?? null,
+  };
 }
