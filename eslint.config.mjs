@@ -10,6 +10,16 @@ const SRC_FOLDERS = fs
   .readdirSync(path.join(import.meta.dirname, 'src'), { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
+const THROUGH_INDEX = {
+  regex: `^(\\.\\./)+(src/)?(${SRC_FOLDERS.join('|')})/`,
+  message: 'import the folder (its index.ts), not a file inside it',
+};
+const NOT_DEMO = {
+  regex: '^(\\.\\./)+(src/)?demo(/.*)?$',
+  message: 'src/demo is demo support beside the product: only the demo commands, bench/ and test/ use it',
+};
+/** The demo commands of the CLI: flags read here, the demo itself in src/demo. */
+const DEMO_COMMANDS = ['seed-demo', 'label-demo', 'loop-demo'].map((c) => `src/cli/commands/${c}.ts`);
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.venv/', '.build/', '.dev-data/', '.mlip/', '.test-results/', 'coverage/'] },
@@ -49,19 +59,14 @@ export default tseslint.config(
     // Each folder of src/ is entered through its index.ts, its public face: what is not exported there is
     // the folder's own business. (Tests may look inside a folder: they test its parts.)
     files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: `^(\\.\\./)+(src/)?(${SRC_FOLDERS.join('|')})/`,
-              message: 'import the folder (its index.ts), not a file inside it',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [THROUGH_INDEX] }] },
+  },
+  {
+    // Demo support (stand-ins for DFT, demo campaigns, the loop on them) stands beside the product: nothing a
+    // training runs on may come to depend on a demo. The CLI's demo commands are its one door in.
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['src/demo/**', ...DEMO_COMMANDS],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [THROUGH_INDEX, NOT_DEMO] }] },
   },
   {
     // The workflows' contract is imported by workflow code, so it stays pure; and every folder builds on
@@ -100,8 +105,10 @@ export default tseslint.config(
               message: 'workflow code cannot use Node APIs: do it in an activity',
             },
             { group: ['mongodb'], message: 'workflow code does no I/O: call an activity' },
+            NOT_DEMO,
             {
-              regex: '^\\.\\./src/(?!api$)',
+              // (demo excepted: NOT_DEMO refuses its types too, which a match here would let through)
+              regex: '^\\.\\./src/(?!api$|demo(/|$))',
               allowTypeImports: true,
               message: 'workflow code takes values only from ../src/api (the other folders do I/O)',
             },

@@ -5,7 +5,7 @@
  * extrapolates on fewer MD frames with each generation, and its error on held-out structures does not rise.
  */
 import { MongoClient } from 'mongodb';
-import type { GenerationReport } from '../../src/cli/commands/loop-demo';
+import type { GenerationReport } from '../../src/demo';
 import { main as cli } from '../../src/cli/main';
 import type { Env } from '../../src/config/env';
 import { COLLECTIONS } from '../../src/db/connection';

@@ -5,7 +5,7 @@ import type { MongoClient } from 'mongodb';
 import { CalculationDocumentSchema } from '../../src/calculations/calculation-schema';
 import { main } from '../../src/cli/main';
 import { ExitCode, type CliIo } from '../../src/cli/command';
-import { EMT_SETTINGS_HASH, KUMAGAI_SI_SETTINGS_HASH } from '../../src/cli/commands/seed-demo';
+import { EMT_SETTINGS_HASH, KUMAGAI_SI_SETTINGS_HASH } from '../../src/demo';
 import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
 import { ManifestSchema } from '../../src/training-set/manifest';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';

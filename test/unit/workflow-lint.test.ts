@@ -59,6 +59,26 @@ const cases = {
     file: 'src/api/elements.ts',
     code: "import { parse } from 'yaml';\nexport const used = [parse];\n",
   },
+  productUsingDemo: {
+    file: 'src/worker/in-process.ts',
+    code: "import { seedDemo } from '../demo';\nexport const used = [seedDemo];\n",
+  },
+  activityTypeFromDemo: {
+    file: 'activities/context.ts',
+    code: "import type { LabellerName } from '../src/demo';\nexport type Used = LabellerName;\n",
+  },
+  workflowTypeFromDemo: {
+    file: 'workflows/patches.ts',
+    code: "import type { LabellerName } from '../src/demo';\nexport type Used = LabellerName;\n",
+  },
+  demoCommand: {
+    file: 'src/cli/commands/seed-demo.ts',
+    code: "import { seedDemo } from '../../demo';\nexport const used = [seedDemo];\n",
+  },
+  benchUsingDemo: {
+    file: 'bench/seed-demo.ts',
+    code: "import { seedDemo } from '../src/demo';\nexport const used = [seedDemo];\n",
+  },
   deepImport: {
     file: 'src/worker/in-process.ts',
     code: "import { latestCheckpoint } from '../pacemaker/checkpoint';\nexport const used = [latestCheckpoint];\n",
@@ -114,6 +134,14 @@ describe('lint guards the workflow sandbox and the layout', () => {
     expect(found.apiReachingOut).toMatch(/imports only itself/);
     expect(found.apiTypeReachingOut).toMatch(/imports only itself/);
     expect(found.apiOtherPackage).toMatch(/imports only itself/);
+  });
+
+  test('product code never uses the demo support; the demo commands and benches do', () => {
+    expect(found.productUsingDemo).toMatch(/demo support beside the product/);
+    expect(found.activityTypeFromDemo).toMatch(/demo support beside the product/);
+    expect(found.workflowTypeFromDemo).toMatch(/demo support beside the product/);
+    expect(found.demoCommand).toBe('');
+    expect(found.benchUsingDemo).toBe('');
   });
 
   test('a folder of src/ is entered through its index.ts', () => {

@@ -1,18 +1,13 @@
 /**
- * `mlip-train label-demo`: the mocked DFT step of an active-learning loop. Takes candidate structures (by id,
- * from the `candidates` collection, typically the ids a scoring round selected), labels them with the same
- * stand-in for DFT as `seed-demo` (python/label_structures.py), and inserts them as completed calculations
- * of a campaign and generation. Idempotent: a calculation whose id is already there is left alone, so a
- * retried loop step adds nothing twice. Candidates are only read, never changed.
+ * `mlip-train label-demo`: the mocked DFT step of an active-learning loop (src/demo labels; this file reads
+ * the flags and the ids). Labels candidate structures by id with the same stand-in for DFT as `seed-demo`
+ * and inserts them as completed calculations; idempotent, and all or nothing.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { loadEnv, PYTHON_HELPERS_DIR } from '../../config';
-import { COLLECTIONS, connectDatabase } from '../../db';
-import { runProcess } from '../../process';
+import { loadEnv } from '../../config';
+import { isLabellerName, labelDemo, labelDemoRefusal, LABELLERS } from '../../demo';
 import { intFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
-import { DOCUMENT_LINE_MAX_CHARS, LABELLERS } from './seed-demo';
 
 const usage = `Usage: mlip-train label-demo --campaign NAME --generation G [options] ID...
 
@@ -31,11 +26,6 @@ Options:
 Environment: MONGODB_URI, MLIP_DB, MLIP_PYTHON.
 Exit codes: 0 labelled, 1 failed (unknown ids, a structure the labeller cannot label), 2 usage.`;
 
-interface CandidateDoc {
-  _id: string;
-  structure: unknown;
-}
-
 /** Ids from the arguments and an optional file (JSON array or one per line), deduplicated, in order. */
 export function candidateIds(positional: string[], fileText?: string): string[] {
   let fromFile: string[] = [];
@@ -49,32 +39,6 @@ export function candidateIds(positional: string[], fileText?: string): string[] 
     } else fromFile = trimmed.split(/\r?\n/);
   }
   return [...new Set([...positional, ...fromFile].map((s) => s.trim()).filter(Boolean))];
-}
-
-/** Labels structures with python/label_structures.py, streaming them through its stdin/stdout. */
-async function labelStructures(
-  python: string,
-  labeller: string,
-  docs: CandidateDoc[],
-): Promise<Map<string, { results?: unknown; error?: string }>> {
-  const out = new Map<string, { results?: unknown; error?: string }>();
-  const { code, stderrTail } = await runProcess({
-    command: python,
-    args: [path.join(PYTHON_HELPERS_DIR, 'label_structures.py'), '--labeller', labeller],
-    // A few hundred structures at most between rounds: written at once, read back line by line.
-    stdin: (input) =>
-      input.end(docs.map((d) => JSON.stringify({ id: d._id, structure: d.structure })).join('\n') + '\n'),
-    onLine: (line, stream) => {
-      if (stream !== 'stdout' || !line.trim()) return undefined;
-      const item = JSON.parse(line) as { id: string; results?: unknown; error?: string };
-      out.set(item.id, item);
-      return undefined;
-    },
-    maxLineChars: DOCUMENT_LINE_MAX_CHARS,
-    tailBytes: 4000,
-  });
-  if (code !== 0) throw new Error(`label_structures.py exited with code ${code ?? 1}: ${stderrTail.trim()}`);
-  return out;
 }
 
 export const labelDemoCommand: CliCommand = {
@@ -98,12 +62,11 @@ export const labelDemoCommand: CliCommand = {
     const generation = intFlag('generation', values.generation);
     if (generation === undefined || generation < 0)
       throw new UsageError(`--generation is required: an integer >= 0, got ${values.generation}`);
-    const labellerName = values.labeller ?? 'emt';
-    if (!Object.hasOwn(LABELLERS, labellerName))
+    const labeller = values.labeller ?? 'emt';
+    if (!isLabellerName(labeller))
       throw new UsageError(
-        `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labellerName}'`,
+        `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labeller}'`,
       );
-    const labeller = LABELLERS[labellerName as keyof typeof LABELLERS];
     let fileText: string | undefined;
     if (values['ids-file'] !== undefined) {
       try {
@@ -116,68 +79,19 @@ export const labelDemoCommand: CliCommand = {
     if (ids.length === 0) throw new UsageError('give at least one candidate id (arguments or --ids-file)');
     const env = loadEnv(io.env);
 
-    const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
-    try {
-      const db = await database.db();
-      const calculations = db.collection<{ _id: string } & Record<string, unknown>>(COLLECTIONS.calculations);
-      const present = new Set(
-        (await calculations.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map(
-          (d) => d._id,
-        ),
-      );
-      const wanted = ids.filter((id) => !present.has(id));
-      const docs = wanted.length
-        ? await db
-            .collection<CandidateDoc>(COLLECTIONS.candidates)
-            .find({ _id: { $in: wanted } }, { projection: { _id: 1, structure: 1 } })
-            .toArray()
-        : [];
-      const found = new Set(docs.map((d) => d._id));
-      const missing = wanted.filter((id) => !found.has(id));
-      if (missing.length > 0) {
-        io.err(
-          `mlip-train label-demo: ${missing.length} id(s) are not in the 'candidates' collection of database ` +
-            `'${env.MLIP_DB}': ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}; nothing was inserted.`,
-        );
-        return ExitCode.Failed;
-      }
-      const labelled = await labelStructures(env.MLIP_PYTHON, labellerName, docs);
-      const failed = docs.filter((d) => labelled.get(d._id)?.results === undefined);
-      if (failed.length > 0) {
-        io.err(
-          `mlip-train label-demo: the ${labeller.name} labeller could not label ${failed.length} structure(s); nothing was inserted:\n` +
-            failed
-              .slice(0, 10)
-              .map((d) => `  ${d._id}: ${labelled.get(d._id)?.error ?? 'no answer'}`)
-              .join('\n'),
-        );
-        return ExitCode.Failed;
-      }
-      const completedAt = new Date();
-      if (docs.length > 0)
-        await calculations.insertMany(
-          docs.map((d) => ({
-            _id: d._id,
-            campaign,
-            generation,
-            status: 'completed',
-            structure: d.structure,
-            results: labelled.get(d._id)!.results,
-            dft: { ...labeller.dft, kind: 'candidate' },
-            completedAt,
-          })),
-          { ordered: true },
-        );
-      const result = { campaign, generation, labelled: docs.length, alreadyPresent: present.size };
-      if (values.json) io.out(JSON.stringify(result));
-      else
-        io.out(
-          `labelled ${docs.length} candidate(s) with ${labeller.name} into campaign '${campaign}', generation ${generation}` +
-            (present.size ? `; ${present.size} already present, left as they were` : ''),
-        );
-      return ExitCode.Ok;
-    } finally {
-      await database.close();
+    const options = { campaign, generation, labeller, ids };
+    const result = await labelDemo(options, env);
+    if (!result.ok) {
+      io.err(`mlip-train label-demo: ${labelDemoRefusal(result, options, env.MLIP_DB)}`);
+      return ExitCode.Failed;
     }
+    const { labelled, alreadyPresent } = result;
+    if (values.json) io.out(JSON.stringify({ campaign, generation, labelled, alreadyPresent }));
+    else
+      io.out(
+        `labelled ${labelled} candidate(s) with ${LABELLERS[labeller].name} into campaign '${campaign}', generation ${generation}` +
+          (alreadyPresent ? `; ${alreadyPresent} already present, left as they were` : ''),
+      );
+    return ExitCode.Ok;
   },
 };
