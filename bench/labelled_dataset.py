@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from calculation_factory import demo_labeller, record_atoms  # noqa: E402
+from calculation_factory import record_atoms  # noqa: E402
+from demo_labellers import demo_labeller  # noqa: E402
 
 
 def frame(make_structure, labeller, seed, start, count):

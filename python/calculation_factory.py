@@ -1,5 +1,7 @@
-"""What the mocked DFT factories (emt_factory.py, silicon_factory.py) share: the contract-v1 record of one
-labelled structure, and the command line that prints a reproducible slice of the sequence as JSON lines.
+"""What the mocked DFT factories (emt_factory.py, silicon_factory.py, sic_factory.py) share: the contract-v1
+record of one labelled structure (and its atoms back), and the command line that prints a reproducible slice
+of the sequence as JSON lines. It imports no factory: the factories import it, and demo_labellers.py picks
+among them.
 
 Each structure has its own random generator, seeded by (--seed, index), so any --start/--count slice
 reproduces exactly the structures of the whole sequence.
@@ -36,25 +38,6 @@ def labelled_results(atoms, calc):
     if all(atoms.pbc) and atoms.cell.rank == 3:
         results["stress"] = atoms.get_stress(voigt=True).tolist()
     return results
-
-
-DEMO_LABELLERS = ("emt", "kumagai-si", "erhart-albe-sic")
-
-
-def demo_labeller(name, elements=("Cu",)):
-    """A demo labeller by its seed-demo name: (make_structure(rng, index) → record, its calculator,
-    clear(atoms) → whether the labeller's own artefacts leave a structure alone). `elements` is EMT's only."""
-    if name == "emt":
-        from ase.calculators.emt import EMT
-        import emt_factory
-        return (lambda rng, index: emt_factory.make_structure(rng, list(elements), index)), EMT(), lambda _: True
-    if name == "erhart-albe-sic":
-        import sic_factory
-        return sic_factory.make_structure, sic_factory.CALCULATOR, sic_factory.clear_of_cutoff_windows
-    if name == "kumagai-si":
-        import silicon_factory
-        return silicon_factory.make_structure, silicon_factory.CALCULATOR, lambda _: True
-    raise ValueError(f"unknown labeller {name!r}: one of {', '.join(DEMO_LABELLERS)}")
 
 
 def record_atoms(record):

@@ -14,7 +14,8 @@ import json
 import sys
 
 from ace_committee import structure_atoms
-from calculation_factory import DEMO_LABELLERS, demo_labeller, labelled_results
+from calculation_factory import labelled_results
+from demo_labellers import DEMO_LABELLERS, demo_labeller
 
 
 def main():

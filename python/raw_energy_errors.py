@@ -21,7 +21,8 @@ from collections import Counter, defaultdict
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import DEMO_LABELLERS, demo_labeller, record_atoms  # noqa: E402
+from calculation_factory import record_atoms  # noqa: E402
+from demo_labellers import DEMO_LABELLERS, demo_labeller  # noqa: E402
 from prediction_metrics import composition_class  # noqa: E402
 
 

@@ -26,7 +26,8 @@ import numpy as np
 from ase.neighborlist import neighbor_list
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import DEMO_LABELLERS, demo_labeller, record_atoms  # noqa: E402
+from calculation_factory import record_atoms  # noqa: E402
+from demo_labellers import DEMO_LABELLERS, demo_labeller  # noqa: E402
 
 
 def pair_key(a, b):
