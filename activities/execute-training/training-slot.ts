@@ -20,7 +20,7 @@ export async function waitForTrainingSlot(
   } catch (err) {
     if (!ctx.cancellationSignal.aborted) throw err;
     if (isWorkerShutdown(ctx.cancellationSignal.reason))
-      throw handBack(hostId, 'while it waited for a training slot');
+      throw handBack(hostId, ' while it waited for a training slot');
     throw new CancelledFailure('cancelled while waiting for a training slot');
   }
 }
