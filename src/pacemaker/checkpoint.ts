@@ -3,9 +3,8 @@
  * (python-ace's save_interim_potential_callback). `pacemaker input.yaml -p <file>` continues from one.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import YAML from 'yaml';
-import { INTERIM_POTENTIAL, TRAINER_FILES } from '../artefact-names';
+import { INTERIM_POTENTIAL } from '../artefact-names';
 import { createProgressParser } from './progress-parser';
 
 /** The checkpoint of the latest fit cycle in `dir`, or undefined when there is none. */
@@ -35,12 +34,6 @@ export function resumeInputYaml(
   const remaining = Math.max(1, maxiter - Math.max(0, iterationsDone));
   doc.setIn(['fit', 'maxiter'], remaining);
   return { text: String(doc), maxIterations: remaining };
-}
-
-export function writeResumeInput(workspaceDir: string, inputYamlPath: string, iterationsDone: number) {
-  const { text, maxIterations } = resumeInputYaml(fs.readFileSync(inputYamlPath, 'utf8'), iterationsDone);
-  fs.writeFileSync(path.join(workspaceDir, TRAINER_FILES.resumeInput), text);
-  return { path: path.join(workspaceDir, TRAINER_FILES.resumeInput), maxIterations };
 }
 
 /**
