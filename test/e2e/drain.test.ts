@@ -19,7 +19,7 @@ import {
   processesIn,
   seedCampaign,
   testEnv,
-  TINY_TRAINER,
+  TINY_TENSORPOT_TRAINER,
   waitFor,
   workspacesLeft,
 } from '../harness/training-env';
@@ -30,7 +30,7 @@ import {
   type WorkerProcess,
 } from '../harness/worker-process';
 
-const FIT = { ...TINY_TRAINER, optimizer: { maxIterations: 150 } };
+const FIT = { ...TINY_TENSORPOT_TRAINER, optimizer: { maxIterations: 150 } };
 
 let connection: Connection;
 let client: Client;

@@ -33,8 +33,6 @@ import {
 const TRAINER: TrainerParamsInput = {
   ...TINY_TRAINER,
   testSize: 0,
-  // A 6-function basis fits in seconds without TensorFlow's start-up.
-  backend: { ...TINY_TRAINER.backend, evaluator: 'pyace' },
 };
 /** pace_activeset's MaxVol tolerance: training environments have gamma <= this. */
 const TRAINING_GAMMA_TOLERANCE = 1.01;

@@ -46,7 +46,7 @@ test('a training on the default tensorpot evaluator publishes a .yace that pyace
   const result = await running.client.workflow.execute(trainPotential, {
     taskQueue: env.MLIP_TASK_QUEUE,
     workflowId,
-    args: [{ campaign: 'cu-e2e', trainer: TINY_TRAINER }],
+    args: [{ campaign: 'cu-e2e', trainer: { ...TINY_TRAINER, backend: { displayStep: 5 } } }],
   });
 
   expect(result.potentialId).toBe('cu-e2e@v1');
@@ -153,7 +153,7 @@ test('the pyace evaluator still trains a tiny potential end to end, for hosts wi
       {
         campaign: 'cu-e2e',
         potentialName: 'cu-pyace',
-        trainer: { ...TINY_TRAINER, backend: { evaluator: 'pyace' } },
+        trainer: { ...TINY_TRAINER, backend: { evaluator: 'pyace', displayStep: 5 } },
       },
     ],
   });

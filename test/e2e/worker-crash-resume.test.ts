@@ -19,7 +19,7 @@ import {
   seedCampaign,
   processesIn,
   testEnv,
-  TINY_TRAINER,
+  TINY_TENSORPOT_TRAINER,
   waitFor,
   workspacesLeft,
 } from '../harness/training-env';
@@ -53,7 +53,7 @@ test('a training survives its worker being killed mid-fit and continues from the
       args: [
         {
           campaign: 'cu-crash-resume',
-          trainer: { ...TINY_TRAINER, optimizer: { maxIterations: 150 } },
+          trainer: { ...TINY_TENSORPOT_TRAINER, optimizer: { maxIterations: 150 } },
           limits: { heartbeatTimeout: '8s' },
         },
       ],
