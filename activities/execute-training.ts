@@ -21,7 +21,7 @@
  */
 import { Context } from '@temporalio/activity';
 import path from 'node:path';
-import type { FinalMetrics, TrainingProgress } from '../src/api';
+import type { FinalMetrics } from '../src/api';
 import {
   fitFromTheBeginning,
   iterationsCompleted,
@@ -29,7 +29,7 @@ import {
   stoppedEarly,
   type FitRun,
 } from '../src/pacemaker';
-import { stopRecordedGroup, type Semaphore } from '../src/process';
+import { stopRecordedGroup } from '../src/process';
 import { classifyFitExit } from './execute-training/fit-ending';
 import { createFitReporter, type FitReporter } from './execute-training/fit-progress';
 import {
@@ -42,7 +42,9 @@ import {
 } from './execute-training/fit-workspace';
 import { finalMetrics } from './execute-training/final-metrics';
 import { runPacemaker } from './execute-training/run-pacemaker';
-import { fitSettings, type FitSettings } from './execute-training/settings';
+import { fitSettings, type ExecuteTrainingDeps, type FitSettings } from './execute-training/settings';
+
+export type { ExecuteTrainingDeps };
 import { waitForTrainingSlot } from './execute-training/training-slot';
 import { makeYace } from './execute-training/yace';
 
@@ -66,28 +68,6 @@ export interface ExecuteTrainingResult {
   stoppedEarly?: true;
   /** Checkpoint this (last) attempt continued from. */
   resumedFrom?: string;
-}
-
-export interface ExecuteTrainingDeps {
-  pacemakerBin: string;
-  paceYaml2YaceBin: string;
-  python: string;
-  /** Limits concurrent fits in this worker process (MLIP_MAX_CONCURRENT_TRAININGS). */
-  trainingSlots: Semaphore;
-  /** Sends progress to a workflow; failures are logged and ignored. */
-  reportProgress?: (
-    target: { workflowId: string; runId?: string },
-    progress: TrainingProgress,
-  ) => Promise<void>;
-  /** SIGTERM → SIGKILL grace period. */
-  killGraceMs?: number;
-  /** On worker shutdown: how long pacemaker may take to stop at a checkpoint after SIGINT. */
-  drainGraceMs?: number;
-  /** This host's id, named in the failure that hands a drained fit back. */
-  hostId?: string;
-  heartbeatIntervalMs?: number;
-  /** At most one checkpoint report to the workflow per this interval (default CHECKPOINT_REPORT_INTERVAL_MS). */
-  checkpointReportIntervalMs?: number;
 }
 
 export function createExecuteTrainingActivity(deps: ExecuteTrainingDeps) {
