@@ -58,13 +58,20 @@ export default tseslint.config(
   {
     // Each folder of src/ is entered through its index.ts, its public face: what is not exported there is
     // the folder's own business. (Tests may look inside a folder: they test its parts.)
-    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: [
+      'src/**/*.ts',
+      'worker/**/*.ts',
+      'activities/**/*.ts',
+      'workflows/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+    ],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [THROUGH_INDEX] }] },
   },
   {
     // Demo support (stand-ins for DFT, demo campaigns, the loop on them) stands beside the product: nothing a
     // training runs on may come to depend on a demo. The CLI's demo commands are its one door in.
-    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    files: ['src/**/*.ts', 'worker/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
     ignores: ['src/demo/**', ...DEMO_COMMANDS],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [THROUGH_INDEX, NOT_DEMO] }] },
   },

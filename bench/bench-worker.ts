@@ -1,6 +1,6 @@
 /**
  * What the workflow benches run on: their own ephemeral Temporal dev server and MongoDB-wire server, and
- * the settings of a worker on one host. The worker itself is src/worker/in-process.ts's, at production
+ * the settings of a worker on one host. The worker itself is worker/in-process.ts's, at production
  * cadences (as `npm run worker` runs it).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';

@@ -45,7 +45,7 @@ import path from 'node:path';
 import { breakdownLines, readTrainingProgress } from '../src/cli';
 import { PYTHON_HELPERS_DIR } from '../src/config';
 import { yaceReferenceEnergies } from '../src/pacemaker';
-import { startInProcessWorkers } from '../src/worker';
+import { startInProcessWorkers } from '../worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { choiceOption, intOption, optionalIntOption } from './options';

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readTrainingProgress, main as cli } from '../src/cli';
 import { CHECKPOINT_REPORT_INTERVAL_MS, progressQuery } from '../src/api';
-import { startInProcessWorkers } from '../src/worker';
+import { startInProcessWorkers } from '../worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 

@@ -23,7 +23,7 @@ import { createFetchTrainingDataActivity } from '../activities/fetch-training-da
 import { createGeneratePacemakerConfigActivity } from '../activities/generate-pacemaker-config';
 import { connectDatabase } from '../src/db';
 import type { TrainerParamsInput } from '../src/api';
-import { startInProcessWorkers } from '../src/worker';
+import { startInProcessWorkers } from '../worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { intOption } from './options';

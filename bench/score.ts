@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { COLLECTIONS } from '../src/db';
-import { startInProcessWorkers } from '../src/worker';
+import { startInProcessWorkers } from '../worker';
 import { scoreCandidates } from '../workflows/score-candidates';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';

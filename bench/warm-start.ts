@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseMetricsTable, type MetricsRow } from '../src/pacemaker';
-import { startInProcessWorkers, type InProcessWorkers } from '../src/worker';
+import { startInProcessWorkers, type InProcessWorkers } from '../worker';
 import { trainPotential } from '../workflows/train-potential';
 import { startBenchServices } from './bench-worker';
 import { intOption, optionalIntOption } from './options';

@@ -37,7 +37,7 @@ step "1/$([ "$mode" = loop ] && echo 3 || echo 4) set-up and local services"
 
 start_worker() {
   mkdir -p "$log_dir"
-  node --import tsx src/worker/main.ts >>"$log_dir/demo-worker.log" 2>&1 &
+  node --import tsx worker/main.ts >>"$log_dir/demo-worker.log" 2>&1 &
   worker=$!
   trap 'kill -TERM $worker 2>/dev/null; wait $worker 2>/dev/null || true' EXIT
   sleep 1

@@ -7,21 +7,21 @@
  */
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { createBuildActiveSetActivity } from '../../activities/build-active-set';
-import { createExecuteTrainingActivity } from '../../activities/execute-training';
-import { createExploreStructuresActivity } from '../../activities/explore-structures';
-import { createFetchTrainingDataActivity } from '../../activities/fetch-training-data';
-import { createGeneratePacemakerConfigActivity } from '../../activities/generate-pacemaker-config';
-import { createInitialPotentialActivity } from '../../activities/initial-potential';
-import { createPublishPotentialActivity } from '../../activities/publish-potential';
-import { createResolveRequestActivities } from '../../activities/resolve-request';
-import { createScoreCandidatesActivities } from '../../activities/score-candidates';
-import { createWorkspaceActivities } from '../../activities/workspace';
-import { hostTaskQueue, type Env } from '../config';
-import { connectDatabase } from '../db';
-import { scoringCountsSignal, fitProgressSignal } from '../api';
-import { Semaphore } from '../process';
-import { activityMetricsInterceptor, trainingSlotGauges } from '../telemetry';
+import { createBuildActiveSetActivity } from '../activities/build-active-set';
+import { createExecuteTrainingActivity } from '../activities/execute-training';
+import { createExploreStructuresActivity } from '../activities/explore-structures';
+import { createFetchTrainingDataActivity } from '../activities/fetch-training-data';
+import { createGeneratePacemakerConfigActivity } from '../activities/generate-pacemaker-config';
+import { createInitialPotentialActivity } from '../activities/initial-potential';
+import { createPublishPotentialActivity } from '../activities/publish-potential';
+import { createResolveRequestActivities } from '../activities/resolve-request';
+import { createScoreCandidatesActivities } from '../activities/score-candidates';
+import { createWorkspaceActivities } from '../activities/workspace';
+import { hostTaskQueue, type Env } from '../src/config';
+import { connectDatabase } from '../src/db';
+import { scoringCountsSignal, fitProgressSignal } from '../src/api';
+import { Semaphore } from '../src/process';
+import { activityMetricsInterceptor, trainingSlotGauges } from '../src/telemetry';
 
 export interface TrainingWorkersOptions {
   env: Env;
@@ -129,7 +129,7 @@ export async function createTrainingWorkers(options: TrainingWorkersOptions): Pr
   const interceptors = { activity: [activityMetricsInterceptor(env.MLIP_HOST_ID)] };
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
-    : { workflowsPath: require.resolve('../../workflows') };
+    : { workflowsPath: require.resolve('../workflows') };
   const shared = await Worker.create({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,

@@ -4,9 +4,9 @@
  * housekeeping of its own.
  */
 import { Client } from '@temporalio/client';
-import type { Env } from '../config';
-import { installRuntime } from '../telemetry';
-import { connectClient, connectWorker, temporalTarget } from '../temporal';
+import type { Env } from '../src/config';
+import { installRuntime } from '../src/telemetry';
+import { connectClient, connectWorker, temporalTarget } from '../src/temporal';
 import { createTrainingWorkers, type TrainingWorkers, type TrainingWorkersOptions } from './create-workers';
 
 export interface InProcessWorkers {

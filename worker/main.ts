@@ -3,11 +3,11 @@
  * environment (docs/operations.md, "Configuration (environment)").
  */
 import { Client } from '@temporalio/client';
-import { loadEnv } from '../config';
-import { redactMongoUri } from '../db';
-import { connectClient, connectWorker, temporalTarget } from '../temporal';
-import { describeBackends, probeBackends } from '../pacemaker';
-import { installRuntime } from '../telemetry';
+import { loadEnv } from '../src/config';
+import { redactMongoUri } from '../src/db';
+import { connectClient, connectWorker, temporalTarget } from '../src/temporal';
+import { describeBackends, probeBackends } from '../src/pacemaker';
+import { installRuntime } from '../src/telemetry';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
 

@@ -5,7 +5,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readOwner, removeWorkspace } from '../../activities/workspace';
+import { readOwner, removeWorkspace } from '../activities/workspace';
 
 export async function removeStaleWorkspaces(
   workRoot: string,

@@ -1,6 +1,6 @@
 /**
  * Every activity's duration and failures, by activity type and host, without a line in any activity: an
- * activity interceptor the workers register (src/worker/create-workers.ts). It also labels every metric an
+ * activity interceptor the workers register (worker/create-workers.ts). It also labels every metric an
  * activity records through its Context's meter (the fit's, fit-metrics.ts) with the worker's host.
  */
 import type { Context } from '@temporalio/activity';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TEST DOUBLE of the training worker (src/worker/main.ts, `npm run worker`), for the batch-job script's
+// TEST DOUBLE of the training worker (worker/main.ts, `npm run worker`), for the batch-job script's
 // test (test/integration/batch-worker.test.ts): it trains nothing. It records what it was started with
 // and each signal it gets, as JSON lines in MLIP_TEST_WORKER_RECORD, and drains like the worker: on
 // SIGTERM or SIGINT it exits with MLIP_TEST_WORKER_EXIT (default 0) MLIP_TEST_WORKER_DRAIN_MS (default

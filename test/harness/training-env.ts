@@ -10,8 +10,8 @@ import path from 'node:path';
 import { main as cli } from '../../src/cli/main';
 import { loadEnv, type Env } from '../../src/config/env';
 import type { TrainerParamsInput } from '../../src/api/trainer-params';
-import type { TrainingWorkersOptions } from '../../src/worker/create-workers';
-import { startInProcessWorkers, type InProcessWorkers } from '../../src/worker/in-process';
+import type { TrainingWorkersOptions } from '../../worker/create-workers';
+import { startInProcessWorkers, type InProcessWorkers } from '../../worker/in-process';
 import { scratchDir, testDatabaseName, testMongoUri, testTemporalAddress } from './context';
 
 /**

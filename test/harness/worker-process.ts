@@ -1,5 +1,5 @@
 /**
- * A training worker as its own OS process (`src/worker/main.ts`, what `npm run worker` runs), for the tests
+ * A training worker as its own OS process (`worker/main.ts`, what `npm run worker` runs), for the tests
  * that signal or kill it: a crash (SIGKILL) or a graceful drain (SIGTERM) of a host.
  *
  * Spawned directly, not through runProcess (src/process): this is the long-running process under test, not
@@ -28,7 +28,7 @@ export function startWorkerProcess(env: Env, extra: Record<string, string> = {})
   // One node process (no tsx wrapper process), so a signal reaches the worker itself.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker', 'main.ts')],
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')],
     { env: { ...process.env, ...vars, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let text = '';

@@ -6,7 +6,7 @@
  * the worker is drained (SIGTERM) MLIP_DRAIN_SECONDS + MLIP_DRAIN_MARGIN_SECONDS before the wall time, a
  * SIGTERM or SIGINT to the script reaches the worker as SIGTERM, the script waits for the worker and exits
  * with its status, a worker that does not stop is killed, and nothing it started outlives it. The last
- * case runs the real worker (src/worker/main.ts) against the test's Temporal and MongoDB and drains it.
+ * case runs the real worker (worker/main.ts) against the test's Temporal and MongoDB and drains it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

@@ -2,7 +2,7 @@
  * A secured Temporal, as a real cluster or Temporal Cloud is: nginx (Debian's, installed by the set-up) in
  * front of the ephemeral Temporal server terminates TLS and requires a client certificate signed by the
  * run's CA (mutual TLS); certificates are made for the run with openssl (test/harness/certificates.ts).
- * A worker process (src/worker/main.ts) and the CLI connect through it with the TEMPORAL_TLS_* variables
+ * A worker process (worker/main.ts) and the CLI connect through it with the TEMPORAL_TLS_* variables
  * that Temporal's own tools read. With the right certificate a training runs to the end (the fast
  * stand-in trainer; the rest real); without one, or with a certificate of another CA, or trusting the
  * wrong CA for the server, both fail within seconds with one message naming what to set.

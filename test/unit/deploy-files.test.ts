@@ -4,7 +4,7 @@
  * - the unit through `systemd-analyze verify` where that exists (Debian's systemd package): every key known
  *   and in its section, every value parseable, ExecStart's program executable;
  * - always, what systemd cannot know: the stop timeout against the worker's drain (MLIP_DRAIN_SECONDS and
- *   the worker's own shutdownForceTime, read from src/worker/create-workers.ts), SIGTERM to the main process
+ *   the worker's own shutdownForceTime, read from worker/create-workers.ts), SIGTERM to the main process
  *   only, ExecStart's script and `--import tsx` present relative to WorkingDirectory, a host id per instance
  *   that EnvSchema accepts, no setting that hides the GPUs;
  * - the example environment file: only variables the code reads, values EnvSchema accepts, and the same
@@ -63,7 +63,7 @@ function seconds(span: string): number {
 
 /** The worker's own limit past the drain: `shutdownForceTime = drainGraceMs + N` in create-workers.ts. */
 function forceTimeBeyondDrainSeconds(): number {
-  const source = fs.readFileSync(path.join(ROOT, 'src', 'worker', 'create-workers.ts'), 'utf8');
+  const source = fs.readFileSync(path.join(ROOT, 'worker', 'create-workers.ts'), 'utf8');
   const m = /shutdownForceTime = drainGraceMs \+ ([\d_]+);/.exec(source);
   if (!m) throw new Error('create-workers.ts no longer sets shutdownForceTime = drainGraceMs + N');
   return Number(m[1]!.replace(/_/g, '')) / 1000;
@@ -144,11 +144,11 @@ describe('deploy/systemd/mlip-worker@.service', () => {
     expect(seconds(one('RestartSec'))).toBeGreaterThanOrEqual(5);
   });
 
-  test('ExecStart runs src/worker/main.ts in the checkout, as the one process that gets the signal', () => {
+  test('ExecStart runs worker/main.ts in the checkout, as the one process that gets the signal', () => {
     const exec = one('ExecStart').split(/\s+/);
     expect(path.isAbsolute(exec[0]!)).toBe(true);
     expect(path.basename(exec[0]!)).toBe('node');
-    expect(exec.slice(1)).toEqual(['--import', 'tsx', 'src/worker/main.ts']);
+    expect(exec.slice(1)).toEqual(['--import', 'tsx', 'worker/main.ts']);
     // Relative to WorkingDirectory, which is the checkout: this one stands for it.
     expect(path.isAbsolute(one('WorkingDirectory'))).toBe(true);
     expect(fs.existsSync(path.join(ROOT, exec[3]!))).toBe(true);

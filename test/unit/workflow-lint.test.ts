@@ -60,8 +60,8 @@ const cases = {
     code: "import { parse } from 'yaml';\nexport const used = [parse];\n",
   },
   productUsingDemo: {
-    file: 'src/worker/in-process.ts',
-    code: "import { seedDemo } from '../demo';\nexport const used = [seedDemo];\n",
+    file: 'worker/in-process.ts',
+    code: "import { seedDemo } from '../src/demo';\nexport const used = [seedDemo];\n",
   },
   activityTypeFromDemo: {
     file: 'activities/context.ts',
@@ -80,8 +80,8 @@ const cases = {
     code: "import { seedDemo } from '../src/demo';\nexport const used = [seedDemo];\n",
   },
   deepImport: {
-    file: 'src/worker/in-process.ts',
-    code: "import { latestCheckpoint } from '../pacemaker/checkpoint';\nexport const used = [latestCheckpoint];\n",
+    file: 'worker/in-process.ts',
+    code: "import { latestCheckpoint } from '../src/pacemaker/checkpoint';\nexport const used = [latestCheckpoint];\n",
   },
   floatingPromise: {
     file: 'src/process/semaphore.ts',

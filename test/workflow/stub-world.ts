@@ -3,7 +3,7 @@
  * project's venv: never downloaded), one worker that runs the workflows, and training hosts whose
  * activities are the test doubles of stub-activities.ts.
  *
- * Each host is two activity workers, as in production (src/worker/create-workers.ts): one on the shared
+ * Each host is two activity workers, as in production (worker/create-workers.ts): one on the shared
  * queue (acquireWorkspace: whichever host takes it makes the workspace) and one on its own queue
  * `<shared>@<hostId>`. The workflows run on a worker of their own that never stops, so that stopping a
  * host loses that host's steps and nothing else (a host that also held the workflow cache would leave
