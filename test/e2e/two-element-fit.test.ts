@@ -29,7 +29,7 @@ beforeAll(async () => {
     taskQueue: env.MLIP_TASK_QUEUE,
     workflowId: `sic-${randomUUID()}`,
     args: [
-      { campaign: 'sic', trainer: { ace: { functionsPerElement: 60 }, optimizer: { maxIterations: 60 } } },
+      { campaign: 'sic', trainer: { ace: { functionsPerElement: 30 }, optimizer: { maxIterations: 30 } } },
     ],
   });
 }, 600_000);
