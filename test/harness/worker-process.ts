@@ -26,11 +26,10 @@ export function startWorkerProcess(env: Env, extra: Record<string, string> = {})
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) vars[k] = String(v);
   // One node process (no tsx wrapper process), so a signal reaches the worker itself.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')],
-    { env: { ...process.env, ...vars, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
+    env: { ...process.env, ...vars, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const keep = (chunk: Buffer) => {
     text = (text + chunk.toString('utf8')).slice(-200_000);
