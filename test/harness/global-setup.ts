@@ -1,4 +1,5 @@
 import { startEphemeralServices } from '../../src/dev-services';
+import { writeSharedWorkflowBundle } from './workflow-bundle';
 
 /**
  * Starts the ephemeral services once for the whole run and tells the test workers where they are. The
@@ -12,4 +13,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.MLIP_TEST_TEMPORAL_ADDRESS = services.temporalAddress;
   process.env.MLIP_TEST_MONGODB_URI = services.mongoUri;
   process.env.MLIP_TEST_SCRATCH = services.scratchDir;
+  await writeSharedWorkflowBundle(services.scratchDir);
 }

@@ -3,7 +3,6 @@
  * process against the ephemeral servers, a demo campaign seeded with the real mocked DFT factory, and
  * the tiny trainer settings that make a real pacemaker fit take seconds.
  */
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +12,9 @@ import type { TrainerParamsInput } from '../../src/api/trainer-params';
 import type { TrainingWorkersOptions } from '../../worker/create-workers';
 import { startInProcessWorkers, type InProcessWorkers } from '../../worker/in-process';
 import { scratchDir, testDatabaseName, testMongoUri, testTemporalAddress } from './context';
+import { workflowBundle } from './workflow-bundle';
+
+export { workflowBundle };
 
 /**
  * A fit of a few seconds: a small basis and a handful of iterations, on the pyace evaluator. TensorFlow's
@@ -31,13 +33,6 @@ export const TINY_TENSORPOT_TRAINER: TrainerParamsInput = {
   ...TINY_TRAINER,
   backend: { evaluator: 'tensorpot', displayStep: 5 },
 };
-
-let bundle: Promise<WorkflowBundle> | undefined;
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-  return bundle;
-}
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 /** Settings for a worker of this test file: its own queue, database, host id and folders. */
 export function testEnv(overrides: Record<string, string> = {}): Env {

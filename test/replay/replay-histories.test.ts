@@ -8,16 +8,14 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import path from 'node:path';
 import { loadHistoryFixtures, type HistoryFixture } from './history-fixtures';
+import { workflowBundle } from '../harness/workflow-bundle';
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 const fixtures = loadHistoryFixtures();
 let bundle: WorkflowBundle;
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: quietLogger,
-  });
+  bundle = await workflowBundle();
 });
 
 async function replay(workflowBundle: WorkflowBundle, list: HistoryFixture[]) {

@@ -18,16 +18,11 @@
 import { WorkflowFailedError, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { defaultPayloadConverter, type Workflow } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  NativeConnection,
-  Worker,
-  type WorkerOptions,
-  type WorkflowBundle,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { hostTaskQueue } from '../../src/config/env';
 import { INSTALLED } from '../../src/config/paths';
+import { workflowBundle } from '../harness/workflow-bundle';
 import { MlipPhase, SEARCH_ATTRIBUTES } from '../../src/api/search-attributes';
 import {
   createStubActivities,
@@ -57,15 +52,6 @@ export async function startTimeSkippingEnvironment(): Promise<TestWorkflowEnviro
     ),
   });
   return env;
-}
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
-
-let bundle: Promise<WorkflowBundle> | undefined;
-/** One bundle of workflows/ per test file (jest gives each file its own module registry). */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
-  return bundle;
 }
 
 /**
