@@ -15,6 +15,11 @@ const BENCHES: Record<
       "committee members from bootstrap resamples vs. seed only: rank correlation of their force disagreement with the committee's error",
     load: () => import('./committee'),
   },
+  'dry-run': {
+    summary:
+      "the config's pacemaker --dry-run on the fit's evaluator (tensorpot: TensorFlow imported) vs. on pyace with the installed check",
+    load: () => import('./dry-run'),
+  },
   fetch: {
     summary: 'fetchTrainingData vs. a pymongo + ASE baseline: structures/s, MB/s, peak RSS at two sizes',
     load: () => import('./fetch'),
