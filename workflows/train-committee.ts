@@ -28,6 +28,7 @@ import {
 import { anyHostWithRoom, hostActivities, resolveOnce } from './activity-options';
 import { PATCHES } from './patches';
 import { trainPotential } from './train-potential';
+import { fetchDataset } from './training-steps';
 
 export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
   // Runs that started before the input was resolved by a local activity still validate in workflow code.
@@ -46,14 +47,7 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
   const onHost = hostActivities(ws.hostTaskQueue, request);
 
   try {
-    const dataset = await onHost('fetch the committee dataset once', {
-      heartbeatTimeout: '2m',
-    }).fetchTrainingData({
-      workspaceDir: ws.workspaceDir,
-      campaign: request.campaign,
-      selection: request.selection,
-      invalidRecords: request.invalidRecords,
-    });
+    const dataset = await fetchDataset(onHost, request, ws.workspaceDir, 'fetch the committee dataset once');
     setCurrentDetails(
       `**Committee** of ${committeeSize} on ${request.campaign}: ${dataset.structures} structures on host ${ws.hostId}`,
     );

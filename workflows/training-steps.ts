@@ -68,14 +68,12 @@ async function configure(t: HostTraining, done: Partial<StepsDone>) {
   // Committee members train from the dataset their committee fetched once.
   const dataset =
     membership?.sharedDataset?.summary ??
-    (await onHost('fetch completed calculations → extxyz + pacemaker dataset', {
-      heartbeatTimeout: '2m',
-    }).fetchTrainingData({
-      workspaceDir: ws.workspaceDir,
-      campaign: request.campaign,
-      selection: request.selection,
-      invalidRecords: request.invalidRecords,
-    }));
+    (await fetchDataset(
+      onHost,
+      request,
+      ws.workspaceDir,
+      'fetch completed calculations → extxyz + pacemaker dataset',
+    ));
   done.dataset = dataset;
   upsertSearchAttributes([{ key: MlipDatasetSize, value: dataset.structures }]);
 
@@ -92,6 +90,21 @@ async function configure(t: HostTraining, done: Partial<StepsDone>) {
     dataset,
     initialPotential,
     resample: membership?.resample,
+  });
+}
+
+/** The campaign's selected calculations → the dataset in `workspaceDir` (a training's, or a committee's). */
+export function fetchDataset(
+  onHost: ReturnType<typeof hostActivities>,
+  request: TrainingRequest,
+  workspaceDir: string,
+  summary: string,
+): Promise<DatasetSummary> {
+  return onHost(summary, { heartbeatTimeout: '2m' }).fetchTrainingData({
+    workspaceDir,
+    campaign: request.campaign,
+    selection: request.selection,
+    invalidRecords: request.invalidRecords,
   });
 }
 
