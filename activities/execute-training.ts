@@ -43,10 +43,10 @@ import {
 import { finalMetrics } from './execute-training/final-metrics';
 import { runPacemaker } from './execute-training/run-pacemaker';
 import { fitSettings, type ExecuteTrainingDeps, type FitSettings } from './execute-training/settings';
-
-export type { ExecuteTrainingDeps };
 import { waitForTrainingSlot } from './execute-training/training-slot';
 import { makeYace } from './execute-training/yace';
+
+export type { ExecuteTrainingDeps };
 
 export interface ExecuteTrainingInput {
   workspaceDir: string;
