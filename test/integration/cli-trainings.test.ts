@@ -306,8 +306,10 @@ test('every training command has --help with its options, environment and exit c
 });
 
 test('with Temporal unreachable, the commands exit 1 and say how to start it', async () => {
-  for (const args of [['status', 'x'], ['list'], ['start', '--campaign', 'cu-cli']]) {
-    const r = await cli(args, { TEMPORAL_ADDRESS: '127.0.0.1:9' });
+  // At once: each spends its ~4 s in the SDK's connection retries, waiting, not working.
+  const commands = [['status', 'x'], ['list'], ['start', '--campaign', 'cu-cli']];
+  const results = await Promise.all(commands.map((args) => cli(args, { TEMPORAL_ADDRESS: '127.0.0.1:9' })));
+  for (const r of results) {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       'cannot connect to Temporal at 127.0.0.1:9: nothing answers there (ECONNREFUSED); check TEMPORAL_ADDRESS (for the dev server: ./temporal-dev.sh up)',
