@@ -2,8 +2,8 @@
  * generatePacemakerConfig: TrainerParams (as the user wrote them) + the fetched dataset → `input.yaml` in the
  * workspace, checked by the real `pacemaker --dry-run` (on the pyace evaluator: src/pacemaker/dry-run.ts,
  * dryRunDocument) and, for tensorpot, by asking whether its packages are installed. Wrong settings are
- * refused here, non-retryably (InvalidTrainerConfig), instead of after hours of training. Returns only paths and small values: the
- * result goes into workflow history.
+ * refused here, non-retryably (InvalidTrainerConfig), instead of after hours of training. Returns only
+ * paths and small values: the result goes into workflow history.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -165,20 +165,15 @@ function splitByComposition(
 }
 
 export function createGeneratePacemakerConfigActivity(deps: GeneratePacemakerConfigDeps) {
-  /** Asked once per worker: packages are not installed while it runs. */
+  /** Asked once per worker (packages are not installed while it runs); asked again after a failure. */
   let tensorpot: Promise<{ installed: boolean; missing?: string }> | undefined;
   async function tensorpotMissing(): Promise<string | undefined> {
-    tensorpot ??= tensorpotInstalled(deps.python);
-    try {
-      const answer = await tensorpot;
-      return answer.installed ? undefined : (answer.missing ?? 'tensorpotential is not installed');
-    } catch (err) {
+    tensorpot ??= tensorpotInstalled(deps.python).catch((err: unknown) => {
       tensorpot = undefined;
-      throw nonRetryable(
-        FailureType.WorkerMisconfigured,
-        `cannot ask ${deps.python} (MLIP_PYTHON) whether tensorpot is installed: ${(err as Error).message}`,
-      );
-    }
+      throw err;
+    });
+    const answer = await tensorpot;
+    return answer.installed ? undefined : (answer.missing ?? 'tensorpotential is not installed');
   }
   return {
     async generatePacemakerConfig(

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { PYTHON_HELPERS_DIR } from '../config';
-import { runProcess } from '../process';
+import { runProcess, runPythonHelperForSummary } from '../process';
 import { readableTail } from './log-tail';
 
 const DeviceSchema = z.object({ type: z.enum(['CPU', 'GPU']), name: z.string() });
@@ -51,14 +51,12 @@ const InstalledReportSchema = z.object({
  * (milliseconds, where the import takes seconds): `missing` is the reason when they are not.
  */
 export async function tensorpotInstalled(python: string): Promise<{ installed: boolean; missing?: string }> {
-  const script = path.join(PYTHON_HELPERS_DIR, 'backend_probe.py');
-  const result = await runProcess({ command: python, args: [script, '--installed'], timeoutMs: 60_000 });
-  if (result.code !== 0)
-    throw new Error(
-      `${script} --installed failed (${result.code === null ? `killed by ${result.signal}` : `exit code ${result.code}`}): ` +
-        readableTail(result.stderrTail, 5, 500),
-    );
-  const { tensorpot } = InstalledReportSchema.parse(JSON.parse(result.stdoutTail));
+  const { tensorpot } = await runPythonHelperForSummary(
+    { python },
+    'backend_probe.py',
+    ['--installed'],
+    InstalledReportSchema,
+  );
   return tensorpot.available ? { installed: true } : { installed: false, missing: tensorpot.error };
 }
 
