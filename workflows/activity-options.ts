@@ -57,6 +57,9 @@ export function hostActivities(taskQueue: string, request: TrainingRequest) {
     });
 }
 
+/** One host's activities, each call naming its step (what hostActivities returns). */
+export type OnHost = ReturnType<typeof hostActivities>;
+
 /** The host's worker stopped serving its queue: a step timed out waiting to be started. */
 export function hostLost(err: unknown): boolean {
   return (

@@ -10,7 +10,7 @@
 import { CancellationScope, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { CommitteeMembership, TrainingRequest, TrainingResult } from '../src/api';
 import type { AcquiredWorkspace } from '../activities';
-import { anyHostWithRoom, hostActivities, hostLost, transientRetry } from './activity-options';
+import { anyHostWithRoom, hostActivities, hostLost, transientRetry, type OnHost } from './activity-options';
 import { rebasePaths } from './carry-over';
 import { PATCHES } from './patches';
 import type { TrainingNotebook } from './training-notebook';
@@ -25,7 +25,7 @@ interface HandOver {
 /** The steps on one host, given its workspace and what was done already; they fill `done` in as they go. */
 export type StepsOnHost = (
   ws: AcquiredWorkspace,
-  onHost: ReturnType<typeof hostActivities>,
+  onHost: OnHost,
   done: Partial<StepsDone>,
 ) => Promise<TrainingResult>;
 
@@ -129,7 +129,7 @@ function takeOver(
   return { ...done };
 }
 
-async function removeWorkspaces(onHost: ReturnType<typeof hostActivities>, workspaceDirs: string[]) {
+async function removeWorkspaces(onHost: OnHost, workspaceDirs: string[]) {
   if (workspaceDirs.length === 0) return;
   await CancellationScope.nonCancellable(async () => {
     for (const workspaceDir of workspaceDirs) {

@@ -8,6 +8,7 @@ import { ActivityCancellationType, upsertSearchAttributes } from '@temporalio/wo
 import {
   MlipDatasetSize,
   type CommitteeMembership,
+  type DatasetSummary,
   type TrainingRequest,
   type TrainingResult,
 } from '../src/api';
@@ -17,8 +18,7 @@ import type {
   ExecuteTrainingResult,
   GeneratePacemakerConfigResult,
 } from '../activities';
-import type { DatasetSummary } from '../src/api';
-import { type hostActivities, transientRetry } from './activity-options';
+import { type OnHost, transientRetry } from './activity-options';
 import type { TrainingNotebook } from './training-notebook';
 
 /** What the steps in one workspace have produced: a host that takes the workspace over keeps it. */
@@ -41,7 +41,7 @@ export interface HostTraining {
   membership?: CommitteeMembership;
   notebook: TrainingNotebook;
   ws: AcquiredWorkspace;
-  onHost: ReturnType<typeof hostActivities>;
+  onHost: OnHost;
   reportTo: { workflowId: string; runId: string };
 }
 
@@ -95,7 +95,7 @@ async function configure(t: HostTraining, done: Partial<StepsDone>) {
 
 /** The campaign's selected calculations → the dataset in `workspaceDir` (a training's, or a committee's). */
 export function fetchDataset(
-  onHost: ReturnType<typeof hostActivities>,
+  onHost: OnHost,
   request: TrainingRequest,
   workspaceDir: string,
   summary: string,

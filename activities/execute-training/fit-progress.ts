@@ -7,13 +7,11 @@ import type { Context } from '@temporalio/activity';
 import { reportReason, type LastReport, type TrainingProgress } from '../../src/api';
 import type { FitRun, ParsedProgress } from '../../src/pacemaker';
 import { fitMetrics } from '../../src/telemetry';
+import type { ExecuteTrainingDeps } from './settings';
 
 export interface FitReporterOptions {
   reportTo?: { workflowId: string; runId?: string };
-  reportProgress?: (
-    target: { workflowId: string; runId?: string },
-    progress: TrainingProgress,
-  ) => Promise<void>;
+  reportProgress?: ExecuteTrainingDeps['reportProgress'];
   /** At most one checkpoint report to the workflow per this interval. */
   reportIntervalMs: number;
   heartbeatIntervalMs: number;
