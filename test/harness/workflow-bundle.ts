@@ -1,7 +1,7 @@
 /**
  * One bundle of workflows/ for the whole run: global setup bundles it once (webpack, about 4 s of CPU) and
  * each test file reads the file, where every file that ran workers used to bundle it again. Tests of other
- * workflow code (a divergent copy, a fixture's workflows) bundle their own.
+ * workflow code (a divergent copy, a fixture's workflows) bundle their own with bundleWorkflows(path).
  */
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import fs from 'node:fs';
@@ -10,11 +10,9 @@ import path from 'node:path';
 const BUNDLE_FILE = 'workflows.bundle.js';
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: quietLogger,
-  });
+/** Bundles workflow code (workflows/ unless told otherwise), printing only webpack's errors. */
+export function bundleWorkflows(workflowsPath = require.resolve('../../workflows')): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietLogger });
 }
 
 /** Global setup: bundles workflows/ into `dir` and says where (test workers inherit the variable). */

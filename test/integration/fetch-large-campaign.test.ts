@@ -13,7 +13,8 @@
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../harness/workflow-bundle';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -59,8 +60,6 @@ function generatedDoc(index: number, random: () => number) {
   };
 }
 
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
-
 let env: Env;
 let mongo: MongoClient;
 let database: DatabaseHandle;
@@ -92,10 +91,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.MLIP_TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('../fixtures/fetch-workflows'),
-      logger: quietLogger,
-    }),
+    workflowBundle: await bundleWorkflows(require.resolve('../fixtures/fetch-workflows')),
     activities: createFetchTrainingDataActivity({
       database,
       python: INSTALLED.python,

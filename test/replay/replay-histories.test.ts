@@ -5,12 +5,10 @@
  * "Versioning".
  */
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import path from 'node:path';
 import { loadHistoryFixtures, type HistoryFixture } from './history-fixtures';
-import { workflowBundle } from '../harness/workflow-bundle';
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+import { bundleWorkflows, workflowBundle } from '../harness/workflow-bundle';
 
 const fixtures = loadHistoryFixtures();
 let bundle: WorkflowBundle;
@@ -62,10 +60,7 @@ test('every recorded history replays against the current workflow code', async (
 test('replay catches a change that is not deterministic (a workflow that schedules another first step)', async () => {
   // A stand-in trainPotential whose first command differs from every recorded run's: the replayer must say so,
   // or the test above proves nothing.
-  const divergent = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'fixtures', 'divergent-workflows.ts'),
-    logger: quietLogger,
-  });
+  const divergent = await bundleWorkflows(path.join(__dirname, '..', 'fixtures', 'divergent-workflows.ts'));
   const completed = fixtures.filter((f) => f.scenario === 'completed');
   expect(completed.length).toBeGreaterThanOrEqual(1);
   const outcomes = await replay(divergent, completed);
