@@ -57,12 +57,18 @@ export function renderTable(rows: EnvRow[]): string {
   return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** The text between the markers, or undefined when the file lacks them. */
-export function tableBetweenMarkers(text: string): string | undefined {
+/** Where the table goes: just after the start marker to the end marker; undefined without them. */
+function tableSpan(text: string): { start: number; end: number } | undefined {
   const start = text.indexOf(ENV_TABLE_START);
   const end = text.indexOf(ENV_TABLE_END);
   if (start < 0 || end < start) return undefined;
-  return text.slice(start + ENV_TABLE_START.length, end);
+  return { start: start + ENV_TABLE_START.length, end };
+}
+
+/** The text between the markers, or undefined when the file lacks them. */
+export function tableBetweenMarkers(text: string): string | undefined {
+  const span = tableSpan(text);
+  return span && text.slice(span.start, span.end);
 }
 
 /** The rows of a table as written: cells trimmed, `\|` kept as written. */
@@ -89,13 +95,12 @@ function main(args: string[]): void {
   }
   const file = path.join(PROJECT_ROOT, ENV_TABLE_FILE);
   const text = fs.readFileSync(file, 'utf8');
-  if (tableBetweenMarkers(text) === undefined)
+  const span = tableSpan(text);
+  if (!span)
     throw new Error(
       `${ENV_TABLE_FILE} has no ${ENV_TABLE_START} … ${ENV_TABLE_END}: add them where the table goes`,
     );
-  const start = text.indexOf(ENV_TABLE_START) + ENV_TABLE_START.length;
-  const end = text.indexOf(ENV_TABLE_END);
-  fs.writeFileSync(file, `${text.slice(0, start)}\n\n${table}\n\n${text.slice(end)}`);
+  fs.writeFileSync(file, `${text.slice(0, span.start)}\n\n${table}\n\n${text.slice(span.end)}`);
   console.log(`${ENV_TABLE_FILE}: wrote the table of ${Object.keys(EnvSchema.shape).length} variables`);
 }
 
