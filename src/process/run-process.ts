@@ -37,9 +37,11 @@
  * below, so the runner stays on the standard library, with no dependency to track.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
+import { ByteTail, LineSplitter } from './output-capture';
 import { interruptGroup, terminateGroup } from './process-group';
+
+export { ByteTail, LineSplitter, MAX_LINE_CHARS } from './output-capture';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -114,78 +116,6 @@ export const DEFAULT_KILL_GRACE_MS = 5_000;
 export const DEFAULT_INTERRUPT_GRACE_MS = 60_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 export const DEFAULT_TAIL_BYTES = 16 * 1024;
-/** A child that prints without newlines must not grow a line buffer without bound (the default maxLineChars). */
-export const MAX_LINE_CHARS = 64 * 1024;
-
-/** Keeps the last `limit` bytes written to it, in chunks, never more than one chunk beyond the limit. */
-export class ByteTail {
-  private chunks: Buffer[] = [];
-  private length = 0;
-
-  constructor(private readonly limit: number) {}
-
-  push(chunk: Buffer): void {
-    if (this.limit <= 0) return;
-    if (chunk.length >= this.limit) {
-      this.chunks = [chunk.subarray(chunk.length - this.limit)];
-      this.length = this.limit;
-      return;
-    }
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    while (this.length - this.chunks[0]!.length >= this.limit) this.length -= this.chunks.shift()!.length;
-  }
-
-  /** The kept bytes as text; a character cut in two at the start is dropped. */
-  text(): string {
-    const all = Buffer.concat(this.chunks, this.length);
-    let start = Math.max(0, all.length - this.limit);
-    // UTF-8 continuation bytes are 10xxxxxx: skip to the first byte that starts a character.
-    while (start < all.length && (all[start]! & 0xc0) === 0x80) start++;
-    return all.subarray(start).toString('utf8');
-  }
-}
-
-/** Splits a byte stream into lines (\n or \r\n), decoding UTF-8 across chunk boundaries. */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-  /** The current line was cut at maxLineChars: drop the rest of it. */
-  private overlong = false;
-
-  constructor(
-    private readonly onLine: (line: string) => void,
-    private readonly maxLineChars = MAX_LINE_CHARS,
-  ) {}
-
-  push(chunk: Buffer): void {
-    this.feed(this.decoder.write(chunk));
-  }
-
-  end(): void {
-    this.feed(this.decoder.end());
-    if (this.pending !== '' && !this.overlong) this.onLine(this.pending);
-    this.pending = '';
-  }
-
-  private feed(text: string): void {
-    let from = 0;
-    for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', from)) {
-      const line = this.pending + text.slice(from, nl);
-      this.pending = '';
-      from = nl + 1;
-      if (this.overlong) this.overlong = false;
-      else this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-    }
-    if (this.overlong) return;
-    this.pending += text.slice(from);
-    if (this.pending.length > this.maxLineChars) {
-      this.onLine(this.pending.slice(0, this.maxLineChars));
-      this.pending = '';
-      this.overlong = true;
-    }
-  }
-}
 
 export function runProcess<P = unknown>(options: RunProcessOptions<P>): Promise<RunProcessResult<P>> {
   return run(options, () => undefined);
@@ -196,140 +126,39 @@ async function run<P>(
   /** Called with the child's stdout once it runs (runProcessLines pauses and resumes it). */
   onStdout: (stdout: Readable) => void,
 ): Promise<RunProcessResult<P>> {
-  const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-  const tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
-  const tails = { stdout: new ByteTail(tailBytes), stderr: new ByteTail(tailBytes) };
-  let progress: P | undefined;
-  let hookError: unknown;
-  let cancelled = false;
-  let timedOut = false;
-  let interrupted = false;
-
-  if (options.signal?.aborted || options.interrupt?.aborted) {
-    // Nothing runs: a stop asked for before the start is already done.
-    cancelled = options.signal?.aborted === true;
-    interrupted = !cancelled;
-    return {
-      code: null,
-      signal: null,
-      stdoutTail: '',
-      stderrTail: '',
-      cancelled,
-      timedOut,
-      interrupted,
-      progress,
-    };
-  }
-
-  let child: ChildProcess;
-  try {
-    child = spawn(options.command, options.args ?? [], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      detached: true,
-      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
-  } catch (err) {
-    // Invalid arguments and some system limits (EMFILE) are thrown at once rather than emitted.
-    throw new ProcessStartError(options.command, (err as NodeJS.ErrnoException).code, err as Error);
-  }
+  // Nothing runs: a stop asked for before the start is already done.
+  if (options.signal?.aborted || options.interrupt?.aborted) return notStarted(options);
+  const child = spawnInGroup(options);
   const pid = child.pid;
-  if (pid === undefined) {
-    // Not started (ENOENT, EACCES, a missing cwd): the reason follows as an 'error' event.
-    const err = await new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
-    throw new ProcessStartError(options.command, err.code, err);
-  }
+  // Not started (ENOENT, EACCES, a missing cwd): the reason follows as an 'error' event.
+  if (pid === undefined) throw await startFailure(options.command, child);
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
   );
   // Once started, 'error' means a failed kill or write: the exit still comes as 'close'.
   child.on('error', () => undefined);
 
-  // Every stop goes through here, so that the final wait below covers each one that was started.
-  const stops: Promise<unknown>[] = [];
-  const stopGroup = () => stops.push(terminateGroup(pid, killGraceMs));
-  const guarded =
-    <A extends unknown[]>(hook: (...args: A) => void) =>
-    (...args: A) => {
-      if (hookError !== undefined) return;
-      try {
-        hook(...args);
-      } catch (err) {
-        // Thrown from a stream or timer callback it would crash the worker: stop the child and report it.
-        hookError = err;
-        stopGroup();
-      }
-    };
-
-  const splitters: Partial<Record<OutputStream, LineSplitter>> = {};
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const onLine = options.onLine;
-    const splitter = onLine
-      ? new LineSplitter(
-          guarded((line: string) => {
-            const reported = onLine(line, stream);
-            if (reported !== undefined) progress = reported;
-          }),
-          options.maxLineChars,
-        )
-      : undefined;
-    splitters[stream] = splitter;
-    const onOutput = options.onOutput ? guarded(options.onOutput) : undefined;
-    child[stream]?.on('data', (chunk: Buffer) => {
-      tails[stream].push(chunk);
-      onOutput?.(chunk, stream);
-      splitter?.push(chunk);
-    });
-  }
+  const state = new RunState<P>(pid, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+  const tailBytes = options.tailBytes ?? DEFAULT_TAIL_BYTES;
+  const tails = { stdout: new ByteTail(tailBytes), stderr: new ByteTail(tailBytes) };
+  const splitters = captureOutput(child, options, state, tails);
   if (child.stdout) onStdout(child.stdout);
   if (options.stdin && child.stdin) {
     child.stdin.on('error', () => undefined); // a child that exits early closes the pipe: its exit says why
-    guarded(options.stdin)(child.stdin);
+    state.guarded(options.stdin)(child.stdin);
   }
-  if (options.onSpawn) guarded(options.onSpawn)(pid);
-
-  // A cancellation or timeout that comes after the leader's own exit changes nothing about how it ended.
-  let leaderExited = false;
-  const onAbort = () => {
-    if (leaderExited) return;
-    cancelled = true;
-    stopGroup();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const onInterrupt = () => {
-    if (leaderExited) return;
-    interrupted = true;
-    const graceMs = options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
-    stops.push(interruptGroup(pid, graceMs, killGraceMs));
-  };
-  options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          if (leaderExited) return;
-          timedOut = true;
-          stopGroup();
-        }, options.timeoutMs);
-  const heartbeat = options.heartbeat ? guarded(options.heartbeat) : undefined;
-  heartbeat?.(progress);
-  const ticker = heartbeat
-    ? setInterval(() => heartbeat(progress), options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS)
-    : undefined;
-  // The leader's exit does not close the pipes while something it left in its group holds them.
-  child.once('exit', () => {
-    leaderExited = true;
-    stopGroup();
-  });
+  if (options.onSpawn) state.guarded(options.onSpawn)(pid);
+  const disarm = armStops(child, options, state);
 
   try {
     const exit = await closed;
     splitters.stdout?.end();
     splitters.stderr?.end();
-    await Promise.all(stops);
+    await Promise.all(state.stops);
     // A stop started after the line above (a hook failing in the last lines) is not in that list.
-    await terminateGroup(pid, killGraceMs);
-    if (hookError !== undefined) throw hookError;
+    await terminateGroup(pid, state.killGraceMs);
+    if (state.hookError !== undefined) throw state.hookError;
+    const { cancelled, timedOut, interrupted, progress } = state;
     return {
       code: exit.code,
       signal: exit.signal,
@@ -341,11 +170,156 @@ async function run<P>(
       progress,
     };
   } finally {
+    disarm();
+  }
+}
+
+/** The result of a run stopped before its start. */
+function notStarted<P>(options: RunProcessOptions<P>): RunProcessResult<P> {
+  const cancelled = options.signal?.aborted === true;
+  return {
+    code: null,
+    signal: null,
+    stdoutTail: '',
+    stderrTail: '',
+    cancelled,
+    timedOut: false,
+    interrupted: !cancelled,
+    progress: undefined,
+  };
+}
+
+/** The child, leader of a process group of its own; throws what spawn throws as a ProcessStartError. */
+function spawnInGroup<P>(options: RunProcessOptions<P>): ChildProcess {
+  try {
+    return spawn(options.command, options.args ?? [], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    // Invalid arguments and some system limits (EMFILE) are thrown at once rather than emitted.
+    throw new ProcessStartError(options.command, (err as NodeJS.ErrnoException).code, err as Error);
+  }
+}
+
+async function startFailure(command: string, child: ChildProcess): Promise<ProcessStartError> {
+  const err = await new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
+  return new ProcessStartError(command, err.code, err);
+}
+
+/** What a running child has shown so far, and the stops started on its group. */
+class RunState<P> {
+  progress: P | undefined;
+  hookError: unknown;
+  cancelled = false;
+  timedOut = false;
+  interrupted = false;
+  /** A cancellation or timeout that comes after the leader's own exit changes nothing about how it ended. */
+  leaderExited = false;
+  /** Every stop goes through here, so that the run's final wait covers each one that was started. */
+  readonly stops: Promise<unknown>[] = [];
+
+  constructor(
+    readonly pid: number,
+    readonly killGraceMs: number,
+  ) {}
+
+  stopGroup(): void {
+    this.stops.push(terminateGroup(this.pid, this.killGraceMs));
+  }
+
+  /** The caller's hook, made safe to call from a stream or timer callback. */
+  guarded<A extends unknown[]>(hook: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      if (this.hookError !== undefined) return;
+      try {
+        hook(...args);
+      } catch (err) {
+        // Thrown from a stream or timer callback it would crash the worker: stop the child and report it.
+        this.hookError = err;
+        this.stopGroup();
+      }
+    };
+  }
+}
+
+/** Feeds each stream's chunks to its tail, onOutput and (with onLine) a line splitter, returned. */
+function captureOutput<P>(
+  child: ChildProcess,
+  options: RunProcessOptions<P>,
+  state: RunState<P>,
+  tails: Record<OutputStream, ByteTail>,
+): Partial<Record<OutputStream, LineSplitter>> {
+  const splitters: Partial<Record<OutputStream, LineSplitter>> = {};
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const onLine = options.onLine;
+    const splitter = onLine
+      ? new LineSplitter(
+          state.guarded((line: string) => {
+            const reported = onLine(line, stream);
+            if (reported !== undefined) state.progress = reported;
+          }),
+          options.maxLineChars,
+        )
+      : undefined;
+    splitters[stream] = splitter;
+    const onOutput = options.onOutput ? state.guarded(options.onOutput) : undefined;
+    child[stream]?.on('data', (chunk: Buffer) => {
+      tails[stream].push(chunk);
+      onOutput?.(chunk, stream);
+      splitter?.push(chunk);
+    });
+  }
+  return splitters;
+}
+
+/**
+ * Arms what stops the group (cancellation, interruption, the timeout, the leader's exit) and the heartbeat;
+ * returns what disarms them once the run has settled.
+ */
+function armStops<P>(child: ChildProcess, options: RunProcessOptions<P>, state: RunState<P>): () => void {
+  const onAbort = () => {
+    if (state.leaderExited) return;
+    state.cancelled = true;
+    state.stopGroup();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const onInterrupt = () => {
+    if (state.leaderExited) return;
+    state.interrupted = true;
+    const graceMs = options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
+    state.stops.push(interruptGroup(state.pid, graceMs, state.killGraceMs));
+  };
+  options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (state.leaderExited) return;
+          state.timedOut = true;
+          state.stopGroup();
+        }, options.timeoutMs);
+  const heartbeat = options.heartbeat ? state.guarded(options.heartbeat) : undefined;
+  heartbeat?.(state.progress);
+  const ticker = heartbeat
+    ? setInterval(
+        () => heartbeat(state.progress),
+        options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      )
+    : undefined;
+  // The leader's exit does not close the pipes while something it left in its group holds them.
+  child.once('exit', () => {
+    state.leaderExited = true;
+    state.stopGroup();
+  });
+  return () => {
     clearInterval(ticker);
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     options.interrupt?.removeEventListener('abort', onInterrupt);
-  }
+  };
 }
 
 /** Lines of stdout that may wait unread before the child's stdout is paused (readline's own figure). */
