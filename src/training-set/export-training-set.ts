@@ -16,25 +16,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from 'mongodb';
+import type { Db, Document, FindCursor } from 'mongodb';
 import { z } from 'zod';
-import {
-  decodeCalculation,
-  type CalculationRecord,
-  buildCalculationQuery,
-  countByStatus,
-  openCalculationCursor,
-} from '../calculations';
+import { buildCalculationQuery, countByStatus, openCalculationCursor } from '../calculations';
 import { classifyMongoError } from '../db';
 import { runPythonHelper, stderrLines } from '../process';
-import { FailureType, nonRetryable, type InvalidRecordsPolicy, type Selection } from '../api';
-import { CANONICAL_FORMAT, DatasetHasher, structureHash } from './canonical-hash';
+import type { InvalidRecordsPolicy, Selection } from '../api';
 import { AtomicFileWriter, removeOutputs, writeFileAtomically } from './atomic-file';
+import { buildManifest } from './build-manifest';
 import { formatFrame } from './extxyz-writer';
-import { MANIFEST_MAX_LISTED_IDS, ManifestSchema, type Manifest } from './manifest';
-
-/** How many offending documents an InvalidTrainingData failure names (the total is always given). */
-export const MAX_INVALID_IDS_IN_FAILURE = 20;
+import type { Manifest } from './manifest';
+import { SelectionTally } from './selection-tally';
+import { emptyTrainingSetFailure, invalidTrainingDataFailure } from './unusable-selection';
 
 export interface ExportTrainingSetOptions {
   db: Db;
@@ -71,29 +64,6 @@ export interface ExportTrainingSetResult {
   extxyzPath: string;
   manifestPath: string;
   pacemakerDatasetPath: string | null;
-}
-
-/** Why a valid record is left out by the selection, or undefined when it is kept. */
-export function exclusionReason(
-  record: CalculationRecord,
-  selection: Selection,
-  allowed: ReadonlySet<string> | undefined,
-): { kind: 'elements' | 'maxForce'; reason: string } | undefined {
-  if (allowed) {
-    const outside = [...new Set(record.symbols.filter((s) => !allowed.has(s)))].sort();
-    if (outside.length)
-      return { kind: 'elements', reason: `elements: contains ${outside.join(', ')}, not in the selection` };
-  }
-  if (selection.maxForce !== undefined) {
-    let max = 0;
-    for (const f of record.forces) if (Math.abs(f) > max) max = Math.abs(f);
-    if (max > selection.maxForce)
-      return {
-        kind: 'maxForce',
-        reason: `maxForce: largest force component ${max} eV/Å > ${selection.maxForce} eV/Å`,
-      };
-  }
-  return undefined;
 }
 
 /** extxyz_to_pacemaker.py's exit code for data pacemaker cannot take (e.g. partly periodic structures). */
@@ -175,190 +145,43 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 
 export async function exportTrainingSet(options: ExportTrainingSetOptions): Promise<ExportTrainingSetResult> {
   const { db, campaign, selection, invalidRecords } = options;
-  const outputs = [options.extxyzPath, options.manifestPath];
-  if (options.pacemaker) outputs.push(options.pacemaker.datasetPath);
-  await removeOutputs(outputs);
-  for (const dir of new Set(outputs.map((p) => path.dirname(p))))
-    await fs.promises.mkdir(dir, { recursive: true });
-
+  const outputs = await clearOutputs(options);
   const query = buildCalculationQuery(campaign, selection);
-  const allowed = selection.elements ? new Set(selection.elements) : undefined;
-  const seen = new Map<string, string>(); // structure hash (base64) → id of the kept structure
-  const hasher = new DatasetHasher();
-  const atomsPerElement = new Map<string, number>();
-  const structuresPerElement = new Map<string, number>();
-  const excluded: Manifest['excluded'] = [];
-  const excludedByReason = { elements: 0, maxForce: 0 };
-  const duplicates: Manifest['duplicates'] = [];
-  const invalid: { id: string; reason: string }[] = [];
-  let invalidCount = 0;
-  let documentsRead = 0;
-  let structures = 0;
-  let atoms = 0;
-  let truncated = false;
-  const listed = <T>(list: T[], item: T) => {
-    if (list.length < MANIFEST_MAX_LISTED_IDS) list.push(item);
-    else truncated = true;
-  };
-
+  const tally = new SelectionTally(selection, invalidRecords);
   const progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
-  let fetchProgress: ExportProgress = { phase: 'fetching', written: 0 };
-  const reportFetch = (written: number) => {
-    fetchProgress = { phase: 'fetching', written };
-    options.onProgress?.(fetchProgress);
-  };
 
   const writer = await AtomicFileWriter.create(options.extxyzPath);
   let committed = false;
   // Until the conversion (which reports on its own): FerretDB can take minutes before its first batch.
-  const fetchTicker = options.onProgress
-    ? setInterval(() => options.onProgress?.(fetchProgress), progressIntervalMs)
-    : undefined;
+  const fetchReport = fetchReporter(options.onProgress, progressIntervalMs);
   try {
-    const cursor = openCalculationCursor(db, query, options.batchSize);
-    try {
-      // Each batch is processed while the server prepares the next one (the getMore is issued before
-      // the work on the current batch starts), so server time and our own overlap.
-      let more = cursor.hasNext();
-      batches: while (await untilAborted(more, options.signal)) {
-        const batch = cursor.readBufferedDocuments();
-        more = cursor.hasNext();
-        more.catch(() => undefined); // a failure surfaces at the await above; never unhandled
-        for (const doc of batch) {
-          documentsRead++;
-          const decoded = decodeCalculation(doc);
-          if (!decoded.ok) {
-            invalidCount++;
-            if (invalidRecords === 'skip') listed(invalid, { id: decoded.id, reason: decoded.reason });
-            else if (invalid.length < MAX_INVALID_IDS_IN_FAILURE)
-              invalid.push({ id: decoded.id, reason: decoded.reason });
-            continue;
-          }
-          // Under "fail" one invalid document dooms the run: keep reading only to count them all.
-          if (invalidRecords === 'fail' && invalidCount > 0) continue;
-          const record = decoded.record;
-          const exclusion = exclusionReason(record, selection, allowed);
-          if (exclusion) {
-            excludedByReason[exclusion.kind]++;
-            listed(excluded, { id: record.id, reason: exclusion.reason });
-            continue;
-          }
-          const digest = structureHash(record);
-          const key = digest.toString('base64');
-          const first = seen.get(key);
-          if (first !== undefined) {
-            listed(duplicates, { id: record.id, duplicateOf: first });
-            continue;
-          }
-          seen.set(key, record.id);
-          hasher.add(digest);
-          await writer.write(formatFrame(record));
-          structures++;
-          atoms += record.symbols.length;
-          for (const s of record.symbols) atomsPerElement.set(s, (atomsPerElement.get(s) ?? 0) + 1);
-          for (const s of new Set(record.symbols))
-            structuresPerElement.set(s, (structuresPerElement.get(s) ?? 0) + 1);
-          if (selection.limit !== undefined && structures >= selection.limit) break batches;
-        }
-        reportFetch(structures);
-        options.signal?.throwIfAborted();
-      }
-    } finally {
-      const closing = cursor.close().catch(() => undefined);
-      // After an abort, closing may wait for the server's answer to the pending batch: do not wait for it.
-      if (!options.signal?.aborted) await closing;
-    }
-    clearInterval(fetchTicker);
-    reportFetch(structures);
+    await writeSelected(
+      openCalculationCursor(db, query, options.batchSize),
+      tally,
+      writer,
+      fetchReport.report,
+      options.signal,
+    );
+    fetchReport.stop();
+    fetchReport.report(tally.structures);
 
-    if (invalidRecords === 'fail' && invalidCount > 0) {
-      const lines = invalid.map((i) => `  ${i.id}: ${i.reason}`);
-      const more = invalidCount > invalid.length ? `\n  ... and ${invalidCount - invalid.length} more` : '';
-      throw nonRetryable(
-        FailureType.InvalidTrainingData,
-        `${invalidCount} calculation document(s) of campaign "${campaign}" break contract v1 ` +
-          `(invalidRecords: "fail"; use "skip" to train without them):\n${lines.join('\n')}${more}`,
-        { campaign, invalidCount, invalid },
-      );
-    }
-    if (structures === 0) {
-      const perStatus = await countByStatus(db, campaign);
-      const statusText = Object.keys(perStatus).length
-        ? Object.entries(perStatus)
-            .map(([s, n]) => `${s}: ${n}`)
-            .join(', ')
-        : 'none at all';
-      const leftOut = [
-        excludedByReason.elements && `${excludedByReason.elements} excluded by elements`,
-        excludedByReason.maxForce && `${excludedByReason.maxForce} excluded by maxForce`,
-        invalidCount && `${invalidCount} invalid skipped`,
-      ].filter(Boolean);
-      throw nonRetryable(
-        FailureType.EmptyTrainingSet,
-        `no usable completed calculation for campaign "${campaign}" with selection ${JSON.stringify(selection)}` +
-          `${leftOut.length ? ` (${leftOut.join(', ')})` : ''}; the campaign's documents per status: ${statusText}`,
-        { campaign, perStatus, excludedByReason, skippedInvalid: invalidCount, documentsRead },
-      );
-    }
+    if (tally.doomed) throw invalidTrainingDataFailure(campaign, tally);
+    if (tally.structures === 0)
+      throw emptyTrainingSetFailure(campaign, selection, tally, await countByStatus(db, campaign));
     const extxyzBytes = await writer.commit();
     committed = true;
 
-    let pacemakerFile: Manifest['files']['pacemaker'] = null;
-    if (options.pacemaker) {
-      const converted = await convertToPacemaker({
-        python: options.pacemaker.python,
-        extxyzPath: options.extxyzPath,
-        datasetPath: options.pacemaker.datasetPath,
-        intervalMs: progressIntervalMs,
-        onProgress: (p) => options.onProgress?.({ ...p, written: structures }),
-        signal: options.signal,
-      });
-      if (converted.structures !== structures)
-        throw new Error(
-          `${CONVERTER} read ${converted.structures} structures from ${path.basename(options.extxyzPath)}, ` +
-            `which holds ${structures}`,
-        );
-      const { size } = await fs.promises.stat(options.pacemaker.datasetPath);
-      pacemakerFile = { name: path.basename(options.pacemaker.datasetPath), bytes: size };
-    }
-
-    const sorted = (m: Map<string, number>) =>
-      Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const manifest = ManifestSchema.parse({
-      format: 'mlip-training-set-manifest/v1',
+    const pacemaker = options.pacemaker
+      ? await pickleForPacemaker(options, options.pacemaker, tally.structures, progressIntervalMs)
+      : null;
+    const manifest = buildManifest({
       campaign,
       selection,
       invalidRecords,
-      query: {
-        collection: query.collection,
-        filter: query.filter,
-        sort: query.sort,
-        projection: query.projection,
-      },
-      counts: {
-        documentsRead,
-        structures,
-        atoms,
-        atomsPerElement: sorted(atomsPerElement),
-        structuresPerElement: sorted(structuresPerElement),
-        excluded: excludedByReason.elements + excludedByReason.maxForce,
-        excludedByReason,
-        duplicates: duplicates.length,
-        skippedInvalid: invalidCount,
-      },
-      elements: Object.keys(sorted(atomsPerElement)),
-      excluded,
-      duplicates,
-      skippedInvalid: invalid,
-      listsTruncated: truncated,
-      sha256: hasher.hex(),
-      hashDefinition:
-        `SHA-256 over "mlip-dataset-v1/${CANONICAL_FORMAT}\\n", then each kept structure's SHA-256 in file order ` +
-        '(symbols, positions, cell, pbc, energy, forces, stress as float64 little-endian), then "count:<n>"',
-      files: {
-        extxyz: { name: path.basename(options.extxyzPath), bytes: extxyzBytes },
-        pacemaker: pacemakerFile,
-      },
+      query,
+      tally,
+      extxyz: { path: options.extxyzPath, bytes: extxyzBytes },
+      pacemaker,
     });
     await writeFileAtomically(options.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     return {
@@ -372,6 +195,86 @@ export async function exportTrainingSet(options: ExportTrainingSetOptions): Prom
     else await removeOutputs(outputs); // nothing half-made stays under a final name
     throw classifyMongoError(err, `reading calculations of campaign "${campaign}"`);
   } finally {
-    clearInterval(fetchTicker);
+    fetchReport.stop();
   }
+}
+
+/** Removes what an earlier attempt left and makes the outputs' folders; returns the outputs' paths. */
+async function clearOutputs(options: ExportTrainingSetOptions): Promise<string[]> {
+  const outputs = [options.extxyzPath, options.manifestPath];
+  if (options.pacemaker) outputs.push(options.pacemaker.datasetPath);
+  await removeOutputs(outputs);
+  for (const dir of new Set(outputs.map((p) => path.dirname(p))))
+    await fs.promises.mkdir(dir, { recursive: true });
+  return outputs;
+}
+
+/** Reports the fetch after each batch (report) and every intervalMs meanwhile, until stopped. */
+function fetchReporter(onProgress: ExportTrainingSetOptions['onProgress'], intervalMs: number) {
+  let latest: ExportProgress = { phase: 'fetching', written: 0 };
+  const ticker = onProgress ? setInterval(() => onProgress(latest), intervalMs) : undefined;
+  return {
+    report: (written: number) => {
+      latest = { phase: 'fetching', written };
+      onProgress?.(latest);
+    },
+    stop: () => clearInterval(ticker),
+  };
+}
+
+/** Reads the cursor to its end (or the selection's limit), writing each structure the tally admits. */
+async function writeSelected(
+  cursor: FindCursor<Document>,
+  tally: SelectionTally,
+  writer: AtomicFileWriter,
+  report: (written: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  try {
+    // Each batch is processed while the server prepares the next one (the getMore is issued before
+    // the work on the current batch starts), so server time and our own overlap.
+    let more = cursor.hasNext();
+    while (await untilAborted(more, signal)) {
+      const batch = cursor.readBufferedDocuments();
+      more = cursor.hasNext();
+      more.catch(() => undefined); // a failure surfaces at the await above; never unhandled
+      for (const doc of batch) {
+        const record = tally.admit(doc);
+        if (!record) continue;
+        await writer.write(formatFrame(record));
+        tally.written(record);
+        if (tally.full) return;
+      }
+      report(tally.structures);
+      signal?.throwIfAborted();
+    }
+  } finally {
+    const closing = cursor.close().catch(() => undefined);
+    // After an abort, closing may wait for the server's answer to the pending batch: do not wait for it.
+    if (!signal?.aborted) await closing;
+  }
+}
+
+/** The committed extxyz → pacemaker's pickle, checked to hold every structure; its manifest entry. */
+async function pickleForPacemaker(
+  options: ExportTrainingSetOptions,
+  pacemaker: NonNullable<ExportTrainingSetOptions['pacemaker']>,
+  structures: number,
+  intervalMs: number,
+): Promise<Manifest['files']['pacemaker']> {
+  const converted = await convertToPacemaker({
+    python: pacemaker.python,
+    extxyzPath: options.extxyzPath,
+    datasetPath: pacemaker.datasetPath,
+    intervalMs,
+    onProgress: (p) => options.onProgress?.({ ...p, written: structures }),
+    signal: options.signal,
+  });
+  if (converted.structures !== structures)
+    throw new Error(
+      `${CONVERTER} read ${converted.structures} structures from ${path.basename(options.extxyzPath)}, ` +
+        `which holds ${structures}`,
+    );
+  const { size } = await fs.promises.stat(pacemaker.datasetPath);
+  return { name: path.basename(pacemaker.datasetPath), bytes: size };
 }

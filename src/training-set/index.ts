@@ -9,3 +9,4 @@ export * from './export-training-set';
 export * from './extxyz-writer';
 export * from './manifest';
 export * from './stratified-split';
+export { exclusionReason, MAX_INVALID_IDS_IN_FAILURE } from './selection-tally';
