@@ -7,8 +7,8 @@ import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 import { formatTable } from '../table';
 import { printLineage } from './potentials-lineage';
-import { energiesLine, writeAbsoluteCopy } from './potentials-energies';
-import { breakdownLines } from '../trainings';
+import { writeAbsoluteCopy } from './potentials-energies';
+import { showPotential } from './potentials-show';
 import path from 'node:path';
 
 const usage = `Usage: mlip-train potentials [--name NAME] [--json]
@@ -45,29 +45,26 @@ Environment: MONGODB_URI, MLIP_DB.
 Exit codes: 0 done (also an empty list), 1 the potential is unknown or has no learning curve, --absolute
 could not write its copy, or MongoDB is unreachable; 2 usage.`;
 
-/** A URI without its user:password, for messages. */
-
-/** What each of pacemaker's figures shows, by the part of its name after "train_" / "test_". */
-const FIGURE_SUBJECTS: Record<string, string> = {
-  'E-dE-dist': 'energy error vs reference energy, with their distributions',
-  'E-dE-nn': 'reference energy and energy error vs nearest-neighbour distance',
-  'EF-pairplots': 'predicted vs reference energies and force components (parity plots)',
-  'F-dF-dist': 'force-magnitude error vs reference force magnitude, with their distributions',
-  'Fi-dFi-dist': 'force-component error vs reference force component, with their distributions',
-  'ef-distributions': 'distributions of the reference energies and force magnitudes',
-};
-
-/** One line on what a figure (e.g. "report/train_E-dE-dist.png") shows, from its file name. */
-export function describeFigure(file: string): string {
-  const m = /^(?:.*\/)?(train|test)_(.+)\.png$/.exec(file);
-  if (!m) return 'figure drawn by pacemaker';
-  return `${FIGURE_SUBJECTS[m[2]!] ?? `pacemaker figure ${m[2]}`} (${m[1]})`;
-}
-
 const rmse = (s: { rmseEnergyMeVPerAtom: number; rmseForcesMeVPerA: number } | null | undefined) =>
   s ? `${s.rmseEnergyMeVPerAtom.toFixed(2)} / ${s.rmseForcesMeVPerA.toFixed(1)}` : '-';
 
-async function run(args: string[], io: CliIo): Promise<number> {
+/** What the command line asks for: the flags, and the one potential named by --show or --absolute. */
+interface PotentialsRequest {
+  values: {
+    name?: string;
+    show?: string;
+    lineage?: string;
+    absolute?: string;
+    out?: string;
+    json?: boolean;
+  };
+  /** The potential --show or --absolute names (without @vK: the latest version). */
+  wanted?: { name: string; version?: number };
+  /** How the command line named it. */
+  shown?: string;
+}
+
+function parseRequest(args: string[]): PotentialsRequest {
   const { values, positionals } = parseCommandArgs(
     args,
     {
@@ -95,18 +92,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`--absolute takes NAME@vK (one version), got '${values.absolute}'`);
     if (values.out === undefined) throw new UsageError('--absolute needs --out FILE.yace (a new file)');
   } else if (values.out !== undefined) throw new UsageError('--out goes with --absolute NAME@vK');
-  let wanted: { name: string; version?: number } | undefined;
   const shown = values.show ?? values.absolute;
-  if (shown !== undefined) {
-    wanted = parsePotentialRef(shown.trim());
-    if (!wanted || shown.trim() === '') throw new UsageError(`--show takes NAME or NAME@vK, got '${shown}'`);
-  }
+  if (shown === undefined) return { values };
+  const wanted = parsePotentialRef(shown.trim());
+  if (!wanted || shown.trim() === '') throw new UsageError(`--show takes NAME or NAME@vK, got '${shown}'`);
+  return { values, wanted, shown };
+}
 
+async function run(args: string[], io: CliIo): Promise<number> {
+  const request = parseRequest(args);
+  const { values, wanted } = request;
   const env = loadEnv(io.env);
   const handle = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
   try {
-    let records: PotentialRecord[];
-    try {
+    const found = await withUnreachableHint(env.MONGODB_URI, async () => {
       const collection = potentialsCollection(await handle.db());
       if (values.lineage !== undefined)
         return await printLineage(collection, values.lineage, values.json ?? false, io);
@@ -116,103 +115,79 @@ async function run(args: string[], io: CliIo): Promise<number> {
         ...(wanted?.version !== undefined ? { version: { $eq: wanted.version } } : {}),
       };
       const cursor = collection.find(filter).sort({ name: 1, version: -1 });
-      records = await (wanted ? cursor.limit(1) : cursor).toArray();
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      if (/ECONNREFUSED|Server selection timed out|getaddrinfo|connect/i.test(msg))
-        throw new Error(
-          `cannot reach MongoDB at ${redactMongoUri(env.MONGODB_URI)}: start it with ./temporal-dev.sh up or set MONGODB_URI (${msg})`,
-        );
-      throw err;
-    }
-
-    if (wanted) {
-      const r = records[0];
-      if (!r) {
-        io.err(
-          `mlip-train potentials: no potential ${shown} in the registry (list them with: mlip-train potentials)`,
-        );
-        return ExitCode.Failed;
-      }
-      if (values.absolute !== undefined) return absoluteCopy(r, values.out!, io);
-      const curve = r.files.learningCurve?.path;
-      const yace = r.files.yace?.path;
-      // The active set is read together with the B-basis YAML (LAMMPS pace/extrapolation, pyace).
-      const activeSet = r.files.asi?.path;
-      const bBasis = r.files.potentialYaml?.path;
-      const figures = (r.figures ?? []).map((f) => ({
-        ...f,
-        description: describeFigure(f.file),
-      }));
-      if (values.json)
-        io.out(
-          JSON.stringify(
-            {
-              id: r._id,
-              learningCurve: curve ?? null,
-              yace: yace ?? null,
-              activeSet: activeSet ?? null,
-              bBasis: bBasis ?? null,
-              directory: r.directory,
-              referenceEnergies: r.referenceEnergies ?? null,
-              absoluteEnergies: r.referenceEnergies !== undefined,
-              figures,
-            },
-            null,
-            2,
-          ),
-        );
-      else {
-        if (curve) io.out(`learning curve  ${curve}`);
-        io.out(`potential       ${yace ?? '-'}`);
-        io.out(`energies        ${energiesLine(r)}`);
-        const breakdown = breakdownLines(r.metrics);
-        if (breakdown.length > 0) io.out('errors by composition class and element:');
-        for (const line of breakdown) io.out(line);
-        if (activeSet) io.out(`active set      ${activeSet}  (γ, with ${bBasis ?? 'output_potential.yaml'})`);
-        const width = Math.max(0, ...figures.map((f) => f.path.length));
-        for (const f of figures) io.out(`figure          ${f.path.padEnd(width)}  ${f.description}`);
-      }
-      if (!curve) {
-        io.err(
-          `mlip-train potentials: ${r._id} has no learning curve (published before learning curves were drawn, or pacemaker wrote no metrics table); see ${r.directory}`,
-        );
-        return ExitCode.Failed;
-      }
-      return ExitCode.Ok;
-    }
-
-    if (values.json) {
-      io.out(JSON.stringify(records, null, 2));
-      return ExitCode.Ok;
-    }
-    if (records.length === 0) {
-      io.out(
-        values.name !== undefined
-          ? `no potential named '${values.name}' in the registry`
-          : 'the registry is empty',
-      );
-      return ExitCode.Ok;
-    }
-    const table = [
-      ['ID', 'CAMPAIGN', 'STRUCTURES', 'TRAIN E/F RMSE', 'TEST E/F RMSE', 'YACE'],
-      ...records.map((r) => [
-        r._id,
-        r.campaign,
-        String(r.dataset.structures),
-        rmse(r.metrics.train),
-        rmse(r.metrics.test),
-        r.files.yace?.path ?? '-',
-      ]),
-    ];
-    for (const line of formatTable(table)) io.out(line);
-    io.out(
-      'RMSEs: energy meV/atom / forces meV/Å. Learning curve of one: mlip-train potentials --show NAME[@vK]',
-    );
-    return ExitCode.Ok;
+      return await (wanted ? cursor.limit(1) : cursor).toArray();
+    });
+    // --lineage has printed its answer: its exit code.
+    if (typeof found === 'number') return found;
+    if (wanted) return showOne(found[0], request, io);
+    return listPotentials(found, values, io);
   } finally {
     await handle.close();
   }
+}
+
+/** `read`'s failure, said as what to do when MongoDB cannot be reached. */
+async function withUnreachableHint<T>(uri: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (/ECONNREFUSED|Server selection timed out|getaddrinfo|connect/i.test(msg))
+      throw new Error(
+        `cannot reach MongoDB at ${redactMongoUri(uri)}: start it with ./temporal-dev.sh up or set MONGODB_URI (${msg})`,
+      );
+    throw err;
+  }
+}
+
+/** --show or --absolute: the one potential named. */
+function showOne(r: PotentialRecord | undefined, { values, shown }: PotentialsRequest, io: CliIo): number {
+  if (!r) {
+    io.err(
+      `mlip-train potentials: no potential ${shown} in the registry (list them with: mlip-train potentials)`,
+    );
+    return ExitCode.Failed;
+  }
+  if (values.absolute !== undefined) return absoluteCopy(r, values.out!, io);
+  const { learningCurve } = showPotential(r, values.json ?? false, io);
+  if (!learningCurve) {
+    io.err(
+      `mlip-train potentials: ${r._id} has no learning curve (published before learning curves were drawn, or pacemaker wrote no metrics table); see ${r.directory}`,
+    );
+    return ExitCode.Failed;
+  }
+  return ExitCode.Ok;
+}
+
+function listPotentials(records: PotentialRecord[], values: PotentialsRequest['values'], io: CliIo): number {
+  if (values.json) {
+    io.out(JSON.stringify(records, null, 2));
+    return ExitCode.Ok;
+  }
+  if (records.length === 0) {
+    io.out(
+      values.name !== undefined
+        ? `no potential named '${values.name}' in the registry`
+        : 'the registry is empty',
+    );
+    return ExitCode.Ok;
+  }
+  const table = [
+    ['ID', 'CAMPAIGN', 'STRUCTURES', 'TRAIN E/F RMSE', 'TEST E/F RMSE', 'YACE'],
+    ...records.map((r) => [
+      r._id,
+      r.campaign,
+      String(r.dataset.structures),
+      rmse(r.metrics.train),
+      rmse(r.metrics.test),
+      r.files.yace?.path ?? '-',
+    ]),
+  ];
+  for (const line of formatTable(table)) io.out(line);
+  io.out(
+    'RMSEs: energy meV/atom / forces meV/Å. Learning curve of one: mlip-train potentials --show NAME[@vK]',
+  );
+  return ExitCode.Ok;
 }
 
 function absoluteCopy(record: PotentialRecord, out: string, io: CliIo): number {
