@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import { FailureType, nonRetryable } from '../../src/api';
 import { attemptMarker, createProgressParser, latestCheckpoint, type FitRun } from '../../src/pacemaker';
 import { ProcessStartError, runRecordedProcess } from '../../src/process';
+import { stopChildOnCancel } from '../cancel-child';
 import type { FitExit } from './fit-ending';
 import { preparingProgress, runningProgress, type FitReporter } from './fit-progress';
 import type { FitFiles } from './fit-workspace';
@@ -31,7 +32,16 @@ export async function runPacemaker(
   fs.appendFileSync(files.log, attemptMarker(ctx.info.attempt, new Date(), run.args));
   const parser = createProgressParser();
   const update = () => reporter.record(runningProgress(run, parser.snapshot(), checkpointIn(files.dir)));
-  const stops = stopsOf(ctx);
+  const cancel = new AbortController();
+  const drain = new AbortController();
+  let pid: number | undefined;
+  const stops = stopChildOnCancel(ctx, {
+    name: 'pacemaker',
+    pid: () => pid,
+    stop: () => cancel.abort(),
+    // SIGINT: pacemaker stops between two iterations, at its checkpoint.
+    drain: { when: isWorkerShutdown, interrupt: () => drain.abort() },
+  });
   let exit;
   try {
     exit = await runRecordedProcess({
@@ -39,14 +49,14 @@ export async function runPacemaker(
       args: run.args,
       cwd: files.dir,
       env: { ...process.env, PYTHONUNBUFFERED: '1' },
-      signal: stops.cancel,
-      interrupt: stops.drain,
+      signal: cancel.signal,
+      interrupt: drain.signal,
       interruptGraceMs: settings.drainGraceMs,
       killGraceMs: settings.killGraceMs,
       // Its own process group survives a worker crash: the next attempt finds it through the pid file.
       pidFile: files.pid,
       logFile: files.log,
-      onSpawn: (leader) => (stops.pid = leader),
+      onSpawn: (leader) => (pid = leader),
       onOutput: (chunk) => {
         if (parser.push(chunk.toString('utf8'))) update();
       },
@@ -74,34 +84,4 @@ function checkpointIn(dir: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The two stops the activity's cancellation turns into, and which one it was. */
-function stopsOf(ctx: Context) {
-  const cancel = new AbortController();
-  const drain = new AbortController();
-  const stops = {
-    cancel: cancel.signal,
-    drain: drain.signal,
-    cancelled: false,
-    drained: false,
-    /** The group's leader, for the log. */
-    pid: undefined as number | undefined,
-    dispose: () => ctx.cancellationSignal.removeEventListener('abort', onCancel),
-  };
-  const onCancel = () => {
-    if (isWorkerShutdown(ctx.cancellationSignal.reason)) {
-      stops.drained = true;
-      ctx.log.info(
-        `worker shutting down: interrupting pacemaker (group ${stops.pid}) at its next checkpoint`,
-      );
-      drain.abort();
-      return;
-    }
-    stops.cancelled = true;
-    ctx.log.info(`cancelling: stopping pacemaker process group ${stops.pid}`);
-    cancel.abort();
-  };
-  ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-  return stops;
 }
