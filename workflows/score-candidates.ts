@@ -2,8 +2,10 @@
  * scoreCandidates: ranks a campaign's candidate structures by how far they lie from what a published
  * potential (or a committee) was trained on, and writes each candidate's score back to its document.
  *
- *   lookupScoringPotential (shared queue)  registry id or committee id → files, host, what to rank by
+ *   lookupPotential (shared queue)  registry id or committee id → files, host, what to rank by
  *   scoreCandidates (the host that holds the files; any host for entries that predate recording hosts)
+ *
+ * (potential-host.ts: the look-up, the host, and a host that never picks the scoring up.)
  *
  * Returns counts per extrapolation-grade band, the committee's disagreement summary, and the ids of the
  * top K: never the scores of every candidate (those are in the candidates' documents).
@@ -11,6 +13,8 @@
 import {
   FailureType,
   type ScoreCandidatesResult,
+  type ScoringPotential,
+  type ScoringRequest,
   type ScoringRequestInput,
   scoringCountsSignal,
   scoringProgressQuery,
@@ -18,27 +22,22 @@ import {
   resolveScoringRequest,
 } from '../src/api';
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   isCancellation,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { HostQueueActivities, SharedQueueActivities } from '../activities';
-import { hostLost, resolveOnce, transientRetry } from './activity-options';
+import { resolveOnce } from './activity-options';
 import { PATCHES } from './patches';
-
-/** How long the host that holds the files may take to pick the scoring up before it is called gone. */
-const HOST_START_TIMEOUT = '10m';
+import { onPotentialHost, type OnPotentialHost } from './potential-host';
 
 export async function scoreCandidates(input: ScoringRequestInput): Promise<ScoreCandidatesResult> {
-  let progress: ScoringProgress = { phase: 'validating' };
-  setHandler(scoringProgressQuery, () => progress);
+  const status: { progress: ScoringProgress } = { progress: { phase: 'validating' } };
+  setHandler(scoringProgressQuery, () => status.progress);
   setHandler(scoringCountsSignal, (counts) => {
-    if (progress.phase === 'scoring') progress = { ...progress, ...counts };
+    if (status.progress.phase === 'scoring') status.progress = { ...status.progress, ...counts };
   });
 
   // Runs that started before the request was resolved by a local activity still validate in workflow code.
@@ -47,65 +46,66 @@ export async function scoreCandidates(input: ScoringRequestInput): Promise<Score
     : resolveScoringRequest(input);
   if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
   const request = resolved.request;
-  const { workflowId, runId, taskQueue: sharedQueue } = workflowInfo();
+
+  status.progress = { phase: 'looking-up-potential', potentialId: request.potentialId };
+  const work = {
+    potentialId: request.potentialId,
+    noun: 'scoring',
+    invalidRequest: FailureType.InvalidScoringRequest,
+    hostGone: FailureType.ScoringFailed,
+  };
+  return onPotentialHost(work, async (potential, onHost) => {
+    try {
+      return await scoreOnHost(request, potential, onHost, status);
+    } catch (err) {
+      status.progress = { ...status.progress, phase: isCancellation(err) ? 'cancelled' : 'failed' };
+      throw err;
+    }
+  });
+}
+
+async function scoreOnHost(
+  request: ScoringRequest,
+  potential: ScoringPotential,
+  onHost: OnPotentialHost,
+  status: { progress: ScoringProgress },
+): Promise<ScoreCandidatesResult> {
+  const { workflowId, runId } = workflowInfo();
   const selection = `${request.campaign}${request.generation === undefined ? '' : ` generation ${request.generation}`}`;
-
-  progress = { phase: 'looking-up-potential', potentialId: request.potentialId };
-  const potential = await proxyActivities<SharedQueueActivities>({
-    startToCloseTimeout: '2m',
-    retry: transientRetry,
-    summary: `look up ${request.potentialId} in the registry`,
-  }).lookupScoringPotential({ potentialId: request.potentialId });
-
   const host = potential.host?.id ?? 'any host (no host recorded)';
   const members = potential.members.length;
-  progress = { phase: 'scoring', potentialId: potential.scoringId, host };
+  status.progress = { phase: 'scoring', potentialId: potential.scoringId, host };
   setCurrentDetails(
     `**Scoring** candidates of ${selection} with ${potential.scoringId}` +
       (members > 1 ? ` (committee of ${members})` : '') +
       `, ranked by ${potential.rankedBy}, on ${host}`,
   );
-  try {
-    const result = await proxyActivities<HostQueueActivities>({
-      taskQueue: potential.host?.taskQueue ?? sharedQueue,
-      scheduleToStartTimeout: HOST_START_TIMEOUT,
-      startToCloseTimeout: '24h',
-      heartbeatTimeout: '1m',
-      // The workflow ends only once the scorer is stopped.
-      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { ...transientRetry, maximumAttempts: 5 },
-      summary: `score ${selection} with ${potential.scoringId}`,
-    }).scoreCandidates({
-      potential,
-      campaign: request.campaign,
-      generation: request.generation,
-      topK: request.topK,
-      reportTo: { workflowId, runId },
-    });
-    progress = {
-      ...progress,
-      phase: 'completed',
-      total: result.total,
-      scored: result.scored,
-      reused: result.reused,
-      failed: result.failed.count,
-    };
-    const bands = result.bands
-      ? `; γ ≤ 1: ${result.bands.interpolation}, 1–5: ${result.bands.extrapolation}, > 5: ${result.bands.unreliable}`
-      : '';
-    setCurrentDetails(
-      `**Scored** ${result.scored} of ${result.total} candidates of ${selection} with ${result.potentialId}` +
-        `${bands}; ${result.failed.count} failed; ${result.seconds} s on ${result.host}`,
-    );
-    return result;
-  } catch (err) {
-    progress = { ...progress, phase: isCancellation(err) ? 'cancelled' : 'failed' };
-    if (hostLost(err))
-      throw ApplicationFailure.nonRetryable(
-        `host ${host}, which holds the files of ${potential.scoringId}, did not pick the scoring up within ` +
-          `${HOST_START_TIMEOUT}: is its worker running (npm run worker with MLIP_HOST_ID=${potential.host?.id ?? '…'})?`,
-        FailureType.ScoringFailed,
-      );
-    throw err;
-  }
+  const result = await onHost({
+    startToCloseTimeout: '24h',
+    heartbeatTimeout: '1m',
+    summary: `score ${selection} with ${potential.scoringId}`,
+  }).scoreCandidates({
+    potential,
+    campaign: request.campaign,
+    generation: request.generation,
+    topK: request.topK,
+    reportTo: { workflowId, runId },
+  });
+  const { total, scored, reused } = result;
+  status.progress = {
+    ...status.progress,
+    phase: 'completed',
+    total,
+    scored,
+    reused,
+    failed: result.failed.count,
+  };
+  const bands = result.bands
+    ? `; γ ≤ 1: ${result.bands.interpolation}, 1–5: ${result.bands.extrapolation}, > 5: ${result.bands.unreliable}`
+    : '';
+  setCurrentDetails(
+    `**Scored** ${result.scored} of ${result.total} candidates of ${selection} with ${result.potentialId}` +
+      `${bands}; ${result.failed.count} failed; ${result.seconds} s on ${result.host}`,
+  );
+  return result;
 }
