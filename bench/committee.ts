@@ -8,18 +8,18 @@
  * No Temporal: for each mechanism, --members pacemaker fits run directly, one after another, each in a
  * folder of its own, with the product's input.yaml (resolveTrainerParams → buildPacemakerDocument →
  * renderPacemakerYaml, member i with seed 42 + i) and, for bootstrap, the product's resample
- * (src/training-set/bootstrap-resample.ts → python/bootstrap_dataset.py). The data: --structures EMT Cu
- * structures of `mlip-train seed-demo`'s sequence for --seed. The held-out structures
- * (python/committee_calibration.py evaluate) span easy to hard; per structure, the disagreement is the mean
- * over atoms of the members' per-atom force spread, the error the force RMSE of the committee's mean
- * prediction against EMT. Prints, per mechanism, Spearman's rank correlation of disagreement and error,
- * and the held-out structures in four bins of disagreement (mean disagreement, mean and median error,
- * count). --repeats R repeats everything on R training sets (seeds seed … seed + R - 1).
+ * (src/training-set/bootstrap-resample.ts → python/mlip_autopipe/helpers/bootstrap_dataset.py). The data:
+ * --structures EMT Cu structures of `mlip-train seed-demo`'s sequence for --seed. The held-out structures
+ * (python/mlip_autopipe/analysis/committee_calibration.py evaluate) span easy to hard; per structure, the
+ * disagreement is the mean over atoms of the members' per-atom force spread, the error the force RMSE of the
+ * committee's mean prediction against EMT. Prints, per mechanism, Spearman's rank correlation of disagreement
+ * and error, and the held-out structures in four bins of disagreement (mean disagreement, mean and median
+ * error, count). --repeats R repeats everything on R training sets (seeds seed … seed + R - 1).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PYTHON_HELPERS_DIR } from '../src/config';
+import { PYTHON_ANALYSIS_DIR } from '../src/config';
 import { bootstrapResample } from '../src/training-set';
 import { buildPacemakerDocument, renderPacemakerYaml } from '../src/pacemaker';
 import {
@@ -32,7 +32,7 @@ import { intOption } from './options';
 import { fitInput, fmt, PYTHON, writeSummary, type FitFigures } from './pacemaker-fit';
 import { runJsonCommand } from './run-command';
 
-const CALIBRATION = path.join(PYTHON_HELPERS_DIR, 'committee_calibration.py');
+const CALIBRATION = path.join(PYTHON_ANALYSIS_DIR, 'committee_calibration.py');
 
 type Mechanism = 'bootstrap' | 'seed-only';
 const MECHANISMS: { name: Mechanism; label: string }[] = [

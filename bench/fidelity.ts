@@ -15,10 +15,11 @@
  * time (its published log), the iterations done, the train and held-out RMSE of energy (meV/atom) and
  * forces (meV/Å) from result.metrics (test = the pipeline's own held-out split, never fitted), and
  * PASS/FAIL against the targets, and the errors per composition class. As an independent check it then
- * evaluates the PUBLISHED .yace with pyace (python/raw_energy_errors.py) on --check more structures
- * generated from another seed (--check-seed, default seed + 1) against their raw total energies, and measures it just
- * inside the campaign's shortest distances (python/short_distance.py: one pair pushed to 85-100 % of its
- * shortest distance, per-structure force RMSE, and one pair's compression curve). --iterations K sets
+ * evaluates the PUBLISHED .yace with pyace (python/mlip_autopipe/analysis/raw_energy_errors.py) on --check
+ * more structures generated from another seed (--check-seed, default seed + 1) against their raw total
+ * energies, and measures it just inside the campaign's shortest distances
+ * (python/mlip_autopipe/analysis/short_distance.py: one pair pushed to 85-100 % of its shortest distance,
+ * per-structure force RMSE, and one pair's compression curve). --iterations K sets
  * `trainer.optimizer.maxIterations` for a smoke check only: the figures are then not the defaults'.
  *
  * `npm run bench -- fidelity --direct [--train 400] [--test 100] [--seed 0] [--iterations K]
@@ -43,7 +44,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { breakdownLines, readTrainingProgress } from '../src/cli';
-import { PYTHON_HELPERS_DIR } from '../src/config';
+import { PYTHON_ANALYSIS_DIR } from '../src/config';
 import { yaceReferenceEnergies } from '../src/pacemaker';
 import { startInProcessWorkers } from '../worker';
 import { trainPotential } from '../workflows/train-potential';
@@ -154,7 +155,7 @@ interface ShortDistanceBand {
   pushedApart: number;
 }
 
-/** python/short_distance.py's answer (its per-structure rows left out). */
+/** python/mlip_autopipe/analysis/short_distance.py's answer (its per-structure rows left out). */
 interface ShortDistances {
   shortest: Record<string, number>;
   near: ShortDistanceBand | null;
@@ -287,7 +288,7 @@ async function runPipeline(args: string[]): Promise<number> {
         `  independent check: the published .yace (pyace) on ${check} structures of seed ${checkSeed}`,
       );
       independent = await runJsonCommand<CheckErrors>(env.MLIP_PYTHON, [
-        path.join(PYTHON_HELPERS_DIR, 'raw_energy_errors.py'),
+        path.join(PYTHON_ANALYSIS_DIR, 'raw_energy_errors.py'),
         result.potentialPath,
         '--labeller',
         labeller,
@@ -301,7 +302,7 @@ async function runPipeline(args: string[]): Promise<number> {
     // Just inside the data's shortest distances: one pair pushed to 85-100 % of its shortest distance.
     console.log("  short distances: one pair pushed to 85-100 % of the campaign's shortest distance for it");
     const shortDistances = await runJsonCommand<ShortDistances>(env.MLIP_PYTHON, [
-      path.join(PYTHON_HELPERS_DIR, 'short_distance.py'),
+      path.join(PYTHON_ANALYSIS_DIR, 'short_distance.py'),
       result.potentialPath,
       '--labeller',
       labeller,

@@ -2,12 +2,13 @@
 
 Usage: python labelled_dataset.py --train N --test M --seed S [--labeller kumagai-si|erhart-albe-sic] OUT_DIR
 
-Labels structures with the factory's own generator and calculator (python/silicon_factory.py, Kumagai
-silicon, or python/sic_factory.py, Erhart–Albe silicon–carbon: the structures that
-`mlip-train seed-demo --labeller L --seed S` inserts): indices 0..N-1 make OUT_DIR/train.pckl.gzip,
-indices N..N+M-1 (other structures from the same distribution) make OUT_DIR/test.pckl.gzip. The columns are
-those of python/extxyz_to_pacemaker.py: ase_atoms, energy, forces, energy_corrected (= energy; pacemaker
-subtracts reference energies itself), calc_id. Prints one JSON line: counts of structures, atoms and kinds.
+Labels structures with the factory's own generator and calculator
+(python/mlip_autopipe/demo/silicon_factory.py, Kumagai silicon, or python/mlip_autopipe/demo/sic_factory.py,
+Erhart–Albe silicon–carbon: the structures that `mlip-train seed-demo --labeller L --seed S` inserts):
+indices 0..N-1 make OUT_DIR/train.pckl.gzip, indices N..N+M-1 (other structures from the same distribution)
+make OUT_DIR/test.pckl.gzip. The columns are those of python/mlip_autopipe/helpers/extxyz_to_pacemaker.py:
+ase_atoms, energy, forces, energy_corrected (= energy; pacemaker subtracts reference energies itself),
+calc_id. Prints one JSON line: counts of structures, atoms and kinds.
 """
 
 import argparse
@@ -19,9 +20,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from calculation_factory import record_atoms  # noqa: E402
-from demo_labellers import demo_labeller  # noqa: E402
+from mlip_autopipe.common.structures import structure_atoms
+from mlip_autopipe.demo.labellers import demo_labeller
 
 
 def frame(make_structure, labeller, seed, start, count):
@@ -29,7 +29,7 @@ def frame(make_structure, labeller, seed, start, count):
     for index in range(start, start + count):
         doc = make_structure(np.random.default_rng([seed, index]), index)
         r = doc["results"]
-        atoms = record_atoms(doc)
+        atoms = structure_atoms(doc["structure"])
         rows.append({"ase_atoms": atoms, "energy": r["energy"],
                      "forces": np.reshape(r["forces"], (-1, 3)), "energy_corrected": r["energy"],
                      "calc_id": f"{labeller}-seed{seed}-{index:06d}"})

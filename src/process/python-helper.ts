@@ -1,6 +1,6 @@
 /**
- * Running one of the project's Python helpers (python/*.py, with the worker's MLIP_PYTHON) inside an
- * activity, through runProcess, with the one classification of how it can fail:
+ * Running one of the project's Python helpers (python/mlip_autopipe/helpers/, with the worker's MLIP_PYTHON)
+ * inside an activity, through runProcess, with the one classification of how it can fail:
  *
  * - the interpreter cannot be started (ENOENT, EACCES): non-retryable WorkerMisconfigured naming
  *   MLIP_PYTHON (no other attempt on this host can do better);
@@ -25,7 +25,10 @@ export interface PythonHelperOptions<P = unknown> extends Pick<
 > {
   /** The interpreter (MLIP_PYTHON). */
   python: string;
-  /** File name of the helper in python/. */
+  /**
+   * The helper's file name in PYTHON_HELPERS_DIR, or the path of another role's script (PYTHON_DEMO_DIR,
+   * PYTHON_ANALYSIS_DIR); failures name its file name.
+   */
   script: string;
   args?: readonly string[];
   /** The helper's exit code for data it refuses, reported as non-retryable InvalidTrainingData. */
@@ -40,12 +43,14 @@ export function stderrLines(stderr: string, max = 15): string {
 export async function runPythonHelper<P = unknown>(
   options: PythonHelperOptions<P>,
 ): Promise<RunProcessResult<P>> {
-  const { python, script, invalidDataExitCode, args = [], ...hooks } = options;
+  const { python, script: named, invalidDataExitCode, args = [], ...hooks } = options;
+  const scriptPath = path.resolve(PYTHON_HELPERS_DIR, named);
+  const script = path.basename(scriptPath);
   let result;
   try {
     result = await runProcess<P>({
       command: python,
-      args: [path.join(PYTHON_HELPERS_DIR, script), ...args],
+      args: [scriptPath, ...args],
       ...hooks,
     });
   } catch (err) {

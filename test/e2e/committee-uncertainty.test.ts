@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Env } from '../../src/config/env';
-import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
+import { INSTALLED, PYTHON_ANALYSIS_DIR } from '../../src/config/paths';
 import { trainCommittee } from '../../workflows/train-committee';
 import { seedCampaign, startWorkers, testEnv, type RunningWorkers } from '../harness/training-env';
 
@@ -79,7 +79,7 @@ test("a committee's force disagreement on held-out structures ranks them as its 
   const calibration = JSON.parse(
     execFileSync(
       INSTALLED.python,
-      [path.join(PYTHON_HELPERS_DIR, 'committee_calibration.py'), 'evaluate', ...yace, '--count', '40'],
+      [path.join(PYTHON_ANALYSIS_DIR, 'committee_calibration.py'), 'evaluate', ...yace, '--count', '40'],
       { encoding: 'utf8', maxBuffer: 16 << 20 },
     ),
   ) as Calibration;

@@ -1,10 +1,11 @@
 /**
  * Errors of a published .yace as a user meets them: pyace on structures of a demo labeller's sequence,
- * compared with the labeller's total energies as they are (python/raw_energy_errors.py).
+ * compared with the labeller's total energies as they are
+ * (python/mlip_autopipe/analysis/raw_energy_errors.py).
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
+import { INSTALLED, PYTHON_ANALYSIS_DIR } from '../../src/config/paths';
 
 export interface RawErrors {
   structures: number;
@@ -19,7 +20,7 @@ export function rawErrors(
   range: { start: number; count: number; seed?: number; elements?: string[] },
 ): RawErrors {
   const args = [
-    path.join(PYTHON_HELPERS_DIR, 'raw_energy_errors.py'),
+    path.join(PYTHON_ANALYSIS_DIR, 'raw_energy_errors.py'),
     yacePath,
     '--labeller',
     labeller,

@@ -1,10 +1,11 @@
 /**
- * A published .yace just inside its data's shortest distances (python/short_distance.py): one pair of a
- * structure the data never had pushed to 85-100 % of the campaign's shortest distance for that pair.
+ * A published .yace just inside its data's shortest distances
+ * (python/mlip_autopipe/analysis/short_distance.py): one pair of a structure the data never had pushed to
+ * 85-100 % of the campaign's shortest distance for that pair.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
+import { INSTALLED, PYTHON_ANALYSIS_DIR } from '../../src/config/paths';
 
 export interface ShortDistanceBand {
   structures: number;
@@ -27,7 +28,7 @@ export function shortDistances(
   count = 20,
 ): ShortDistances {
   const args = [
-    path.join(PYTHON_HELPERS_DIR, 'short_distance.py'),
+    path.join(PYTHON_ANALYSIS_DIR, 'short_distance.py'),
     yacePath,
     '--labeller',
     labeller,

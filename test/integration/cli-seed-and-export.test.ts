@@ -6,7 +6,7 @@ import { CalculationDocumentSchema } from '../../src/calculations/calculation-sc
 import { main } from '../../src/cli/main';
 import { ExitCode, type CliIo } from '../../src/cli/command';
 import { EMT_SETTINGS_HASH, KUMAGAI_SI_SETTINGS_HASH } from '../../src/demo';
-import { INSTALLED, PYTHON_HELPERS_DIR } from '../../src/config/paths';
+import { INSTALLED } from '../../src/config/paths';
 import { ManifestSchema } from '../../src/training-set/manifest';
 import { connectTestMongo, scratchDir, testDatabaseName, testMongoUri } from '../harness/context';
 
@@ -159,12 +159,11 @@ test('seed-demo --labeller kumagai-si twice with the same seed inserts nothing t
 });
 
 test('the Kumagai silicon labeller is size-consistent: perfect diamond has the same energy per atom in 8- and 64-atom cells', () => {
-  // The factory's own calculator, imported from python/silicon_factory.py.
+  // The factory's own calculator, imported from python/mlip_autopipe/demo/silicon_factory.py.
   const script = [
-    'import json, sys',
-    `sys.path.insert(0, ${JSON.stringify(PYTHON_HELPERS_DIR)})`,
+    'import json',
     'from ase.build import bulk',
-    'from silicon_factory import CALCULATOR',
+    'from mlip_autopipe.demo.silicon_factory import CALCULATOR',
     'out = {}',
     'for name, reps in (("cell8", (1, 1, 1)), ("cell64", (2, 2, 2))):',
     '    atoms = bulk("Si", "diamond", a=5.43, cubic=True).repeat(reps)',

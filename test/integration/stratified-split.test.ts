@@ -1,7 +1,7 @@
 /**
  * A several-element training's test set comes from every composition class of its data
- * (python/stratified_split.py through src/training-set/stratified-split.ts), so that a small class is
- * tested too.
+ * (python/mlip_autopipe/helpers/stratified_split.py through src/training-set/stratified-split.ts), so that a
+ * small class is tested too.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -15,8 +15,7 @@ const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
 function classesOf(file: string): Record<string, number> {
   const code = [
     'import sys, json, collections, pandas as pd',
-    `sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', '..', 'python'))})`,
-    'from prediction_metrics import composition_class',
+    'from mlip_autopipe.common.composition import composition_class',
     'df = pd.read_pickle(sys.argv[1], compression="gzip")',
     'print(json.dumps(collections.Counter(composition_class(collections.Counter(a.get_chemical_symbols())) for a in df["ase_atoms"])))',
   ].join('\n');

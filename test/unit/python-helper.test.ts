@@ -6,7 +6,8 @@ import { FailureType } from '../../src/api';
 import { runPythonHelper } from '../../src/process/python-helper';
 import { scratchDir } from '../harness/context';
 
-// `sh` stands in for MLIP_PYTHON: the "helper" is a shell script, named relative to python/ as a helper is.
+// `sh` stands in for MLIP_PYTHON: the "helper" is a shell script, named relative to PYTHON_HELPERS_DIR as a
+// helper is.
 const dir = scratchDir('python-helper');
 function helper(name: string, body: string): string {
   const file = path.join(dir, name);

@@ -5,7 +5,7 @@ Usage: python stratified_split.py DATASET.pckl.gzip TRAIN_OUT.pckl.gzip TEST_OUT
 
 pacemaker's own split (data.test_size) draws the test structures at random from the whole dataset: a class
 of a few structures (the C-rich corner of a Si–C campaign) is often not tested at all, so nobody learns that
-it fits worse. Here every composition class (python/prediction_metrics.py's: one element, "<El>-rich",
+it fits worse. Here every composition class (mlip_autopipe.common.composition's: one element, "<El>-rich",
 "mixed") gives its share: a fraction F < 1 holds out floor(F × n) of a class of n, at least one where the
 class has two or more; a whole number F holds out that many structures in all, shared across classes in
 proportion to their sizes (largest remainders), at least one from each class of two or more that the
@@ -26,7 +26,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from prediction_metrics import composition_class
+from mlip_autopipe.common.composition import composition_class
+from mlip_autopipe.common.datasets import write_dataset
 
 
 def allocate(sizes, test_size):
@@ -54,12 +55,6 @@ def allocate(sizes, test_size):
     return held
 
 
-def write(frame, out):
-    partial = out + ".partial"
-    frame.to_pickle(partial, compression={"method": "gzip", "mtime": 0}, protocol=4)
-    os.replace(partial, out)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dataset")
@@ -82,9 +77,9 @@ def main():
     for stale in (args.train_out, args.test_out):
         if os.path.exists(stale):
             os.remove(stale)
-    write(frame.iloc[train].reset_index(drop=True), args.train_out)
+    write_dataset(frame.iloc[train].reset_index(drop=True), args.train_out)
     if test:
-        write(frame.iloc[test].reset_index(drop=True), args.test_out)
+        write_dataset(frame.iloc[test].reset_index(drop=True), args.test_out)
     print(json.dumps({"structures": len(frame), "test": len(test),
                       "classes": {c: [sizes[c] - held[c], held[c]] for c in sorted(sizes)}, "seed": args.seed}))
     return 0

@@ -34,7 +34,8 @@ import sys
 
 import numpy as np
 
-from lammps_runtime import load_structure, open_lammps
+from mlip_autopipe.common.lammps_runtime import load_structure, open_lammps
+from mlip_autopipe.common.structures import structure_atoms
 
 
 def lammps_frame(lmp, elements):
@@ -61,8 +62,6 @@ def emit(out, kind, payload):
 
 
 def explore(plan, run, out):
-    from ace_committee import structure_atoms
-
     elements = plan["elements"]
     summary = {"index": run["index"], "sampled": 0, "extrapolative": 0, "printed": 0,
                "stoppedAtStep": None, "gammaMax": None, "error": None}

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # python/mlip_autopipe/common/ is three folders down
 # Where scripts/setup.sh puts paceplugin.so; MLIP_LAMMPS_PLUGIN_PATH points elsewhere (a host that built it
 # in another place).
 PLUGIN_DIR = Path(os.environ.get("MLIP_LAMMPS_PLUGIN_PATH", PROJECT_ROOT / ".build" / "lammps-plugins"))

@@ -10,20 +10,18 @@ energies as they are: no reference energy or offset is removed, so an energy err
 cohesive energies, equations of state and formation energies carry. Prints one JSON line: counts, RMSE,
 MAE and mean of the energy error per atom (meV/atom), RMSE and MAE of force components (meV/Å), the
 structures per kind (per composition class where the labeller names one), the worst energy, and the
-errors per composition class (python/prediction_metrics.py's classes).
+errors per composition class (mlip_autopipe.common.composition's classes, those of the training metrics).
 """
 import argparse
 import json
-import os
 import sys
 from collections import Counter, defaultdict
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import record_atoms  # noqa: E402
-from demo_labellers import DEMO_LABELLERS, demo_labeller  # noqa: E402
-from prediction_metrics import composition_class  # noqa: E402
+from mlip_autopipe.common.composition import composition_class
+from mlip_autopipe.common.structures import structure_atoms
+from mlip_autopipe.demo.labellers import DEMO_LABELLERS, demo_labeller
 
 
 def main():
@@ -43,7 +41,7 @@ def main():
     classes = defaultdict(lambda: {"de": [], "df": []})
     for index in range(args.start, args.start + args.count):
         record = make(np.random.default_rng([args.seed, index]), index)
-        atoms = record_atoms(record)
+        atoms = structure_atoms(record["structure"])
         atoms.calc = calc
         n = len(atoms)
         e = (float(atoms.get_potential_energy()) - record["results"]["energy"]) / n

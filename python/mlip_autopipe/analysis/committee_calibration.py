@@ -29,14 +29,14 @@ the pipeline.
 
 import argparse
 import json
-import os
 import sys
 
 import numpy as np
 
-from ace_committee import Committee, force_disagreement, spearman
-from emt_factory import EMT_METALS, lattice_constant, make_structure
-from calculation_factory import record_atoms
+from mlip_autopipe.common.committee import Committee, force_disagreement, spearman
+from mlip_autopipe.common.datasets import write_dataset
+from mlip_autopipe.common.structures import structure_atoms
+from mlip_autopipe.demo.emt_factory import EMT_METALS, lattice_constant, make_structure
 
 
 def held_out_structures(count: int, seed: int, element: str):
@@ -110,7 +110,7 @@ def evaluate(args) -> dict:
     }
 
 
-def write_dataset(args) -> dict:
+def emt_dataset(args) -> dict:
     import pandas as pd
 
     rows = []
@@ -118,16 +118,13 @@ def write_dataset(args) -> dict:
         record = make_structure(np.random.default_rng([args.seed, index]), [args.element], index)
         energy = float(record["results"]["energy"])
         rows.append({
-            "ase_atoms": record_atoms(record),
+            "ase_atoms": structure_atoms(record["structure"]),
             "energy": energy,
             "forces": np.reshape(record["results"]["forces"], (-1, 3)),
             "energy_corrected": energy,
             "calc_id": str(index),
         })
-    frame = pd.DataFrame(rows)
-    partial = args.out + ".partial"
-    frame.to_pickle(partial, compression="gzip", protocol=4)
-    os.replace(partial, args.out)
+    write_dataset(pd.DataFrame(rows), args.out)
     return {"path": args.out, "structures": len(rows), "atoms": int(sum(len(r["ase_atoms"]) for r in rows))}
 
 
@@ -150,7 +147,7 @@ def main() -> int:
     if args.count < 2 or (args.command == "evaluate" and args.bins < 1):
         print("--count must be >= 2 and --bins >= 1", file=sys.stderr)
         return 2
-    result = evaluate(args) if args.command == "evaluate" else write_dataset(args)
+    result = evaluate(args) if args.command == "evaluate" else emt_dataset(args)
     print(json.dumps(result))
     return 0
 

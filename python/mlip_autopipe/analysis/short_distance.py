@@ -18,16 +18,13 @@ shortest distance), labeller against potential.
 """
 import argparse
 import json
-import os
-import sys
 from collections import defaultdict
 
 import numpy as np
 from ase.neighborlist import neighbor_list
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from calculation_factory import record_atoms  # noqa: E402
-from demo_labellers import DEMO_LABELLERS, demo_labeller  # noqa: E402
+from mlip_autopipe.common.structures import structure_atoms
+from mlip_autopipe.demo.labellers import DEMO_LABELLERS, demo_labeller
 
 
 def pair_key(a, b):
@@ -85,7 +82,7 @@ def band_summary(rows, keep):
 def compression_curve(make, reference, potential, shortest):
     """Energy (eV) of a pair compressed in a crystal, from 1.1 to 0.6 of the data's shortest distance."""
     record = make(np.random.default_rng([424242, 0]), 0)
-    atoms = record_atoms(record)
+    atoms = structure_atoms(record["structure"])
     a, b, key, unit = push_pair(atoms, np.random.default_rng(7), shortest, 1.0)
     base = atoms.positions.copy()
     curve = []
@@ -121,7 +118,8 @@ def main():
     from pyace import PyACECalculator
 
     make, reference, clear = demo_labeller(args.labeller, [e for e in args.elements.split(",") if e])
-    training = [record_atoms(make(np.random.default_rng([args.seed, k]), k)) for k in range(args.train_count)]
+    training = [structure_atoms(make(np.random.default_rng([args.seed, k]), k)["structure"])
+                for k in range(args.train_count)]
     shortest = shortest_distances(training)
     potential = PyACECalculator(args.potential)
     rows = []
@@ -131,7 +129,7 @@ def main():
         for attempt in range(20):
             index = args.train_count + 10000 + n + 1000 * attempt
             rng = np.random.default_rng([args.seed, index])
-            atoms = record_atoms(make(rng, index))
+            atoms = structure_atoms(make(rng, index)["structure"])
             a, b, key, unit = push_pair(atoms, rng, shortest, float(fraction))
             if clear(atoms):
                 break

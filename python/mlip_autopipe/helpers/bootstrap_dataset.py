@@ -21,19 +21,14 @@ import sys
 import numpy as np
 import pandas as pd
 
+from mlip_autopipe.common.datasets import write_dataset
+
 
 def bootstrap_indices(n: int, seed: int):
     """(train, out_of_bag): n indices drawn with replacement, sorted; the indices never drawn, sorted."""
     drawn = np.sort(np.random.default_rng(seed).integers(0, n, size=n))
     out_of_bag = np.setdiff1d(np.arange(n), drawn)
     return drawn, out_of_bag
-
-
-def write(frame: pd.DataFrame, out: str) -> None:
-    partial = out + ".partial"
-    # mtime 0: the gzip header carries no time stamp, so the same seed gives the same bytes.
-    frame.to_pickle(partial, compression={"method": "gzip", "mtime": 0}, protocol=4)
-    os.replace(partial, out)
 
 
 def main() -> int:
@@ -54,9 +49,9 @@ def main() -> int:
     for stale in (args.train_out, args.test_out):
         if os.path.exists(stale):
             os.remove(stale)
-    write(frame.iloc[drawn].reset_index(drop=True), args.train_out)
+    write_dataset(frame.iloc[drawn].reset_index(drop=True), args.train_out)
     if len(out_of_bag) > 0:
-        write(frame.iloc[out_of_bag].reset_index(drop=True), args.test_out)
+        write_dataset(frame.iloc[out_of_bag].reset_index(drop=True), args.test_out)
     print(json.dumps({"structures": int(len(drawn)), "distinct": int(len(np.unique(drawn))),
                       "outOfBag": int(len(out_of_bag)), "seed": args.seed}))
     return 0

@@ -4,8 +4,8 @@ pacemaker writes train_pred.pckl.gzip (and test_pred.pckl.gzip when the fit has 
 each row has the reference (energy_corrected, forces) and the prediction (energy_pred, forces_pred).
 Prints JSON: {"train": {...}, "test": {...} or null} with RMSE/MAE of energy per atom in meV/atom and of
 force components in meV/Å, plus the counts they are computed over, and the same errors broken down:
-  byComposition  per composition class of the structures (composition_class below), so that a user sees
-                 which part of a campaign fits worse
+  byComposition  per composition class of the structures (mlip_autopipe.common.composition), so that a
+                 user sees which part of a campaign fits worse
   byElement      force RMSE per element of the atoms, where the atoms' elements can be told (the datasets
                  named in the workspace's input.yaml, matched by calc_id)
 
@@ -20,17 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-# A structure in which one element makes more than this share of the atoms is "<El>-rich".
-RICH_SHARE = 0.55
-
-
-def composition_class(counts):
-    """"Si" (one element only), "Si-rich" (one element above RICH_SHARE of the atoms) or "mixed"."""
-    present = {e: int(n) for e, n in counts.items() if n > 0}
-    if len(present) == 1:
-        return next(iter(present))
-    element, most = max(sorted(present.items()), key=lambda item: item[1])
-    return f"{element}-rich" if most / sum(present.values()) > RICH_SHARE else "mixed"
+from mlip_autopipe.common.composition import composition_class
 
 
 def dataset_symbols(workspace):

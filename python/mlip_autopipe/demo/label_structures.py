@@ -13,9 +13,9 @@ import argparse
 import json
 import sys
 
-from ace_committee import structure_atoms
-from calculation_factory import labelled_results
-from demo_labellers import DEMO_LABELLERS, demo_labeller
+from mlip_autopipe.common.structures import structure_atoms
+from mlip_autopipe.demo.calculation_factory import labelled_results
+from mlip_autopipe.demo.labellers import DEMO_LABELLERS, demo_labeller
 
 
 def main():

@@ -30,7 +30,7 @@ from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import Kumagai
 from matscipy.calculators.manybody.explicit_forms.kumagai import Kumagai_Comp_Mat_Sci_39_Si
 
-from calculation_factory import calculation_record, labelled_results, run_factory
+from mlip_autopipe.demo.calculation_factory import calculation_record, labelled_results, run_factory
 
 # Shortest Si-Si distance kept (the crystal bond is 2.35 Å).
 MIN_DISTANCE = 2.0

@@ -1,7 +1,7 @@
 """What the mocked DFT factories (emt_factory.py, silicon_factory.py, sic_factory.py) share: the contract-v1
-record of one labelled structure (and its atoms back), and the command line that prints a reproducible slice
-of the sequence as JSON lines. It imports no factory: the factories import it, and demo_labellers.py picks
-among them.
+record of one labelled structure (its atoms back: mlip_autopipe.common.structures.structure_atoms of its
+"structure"), and the command line that prints a reproducible slice of the sequence as JSON lines. It
+imports no factory: the factories import it, and labellers.py picks among them.
 
 Each structure has its own random generator, seeded by (--seed, index), so any --start/--count slice
 reproduces exactly the structures of the whole sequence.
@@ -13,6 +13,8 @@ import sys
 
 import numpy as np
 
+from mlip_autopipe.common.structures import atoms_structure
+
 
 def calculation_record(index, kind, atoms, results):
     """{"index", "kind", "structure", "results"} in the shape of the calculation document contract v1 (flat
@@ -20,12 +22,7 @@ def calculation_record(index, kind, atoms, results):
     return {
         "index": index,
         "kind": kind,
-        "structure": {
-            "symbols": atoms.get_chemical_symbols(),
-            "positions": atoms.positions.reshape(-1).tolist(),
-            "cell": atoms.cell.array.reshape(-1).tolist(),
-            "pbc": [bool(p) for p in atoms.pbc],
-        },
+        "structure": atoms_structure(atoms),
         "results": results,
     }
 
@@ -38,15 +35,6 @@ def labelled_results(atoms, calc):
     if all(atoms.pbc) and atoms.cell.rank == 3:
         results["stress"] = atoms.get_stress(voigt=True).tolist()
     return results
-
-
-def record_atoms(record):
-    """The ase.Atoms of a record made by calculation_record (its structure, without results)."""
-    from ase import Atoms
-
-    s = record["structure"]
-    return Atoms(symbols=s["symbols"], positions=np.reshape(s["positions"], (-1, 3)),
-                 cell=np.reshape(s["cell"], (3, 3)), pbc=s["pbc"])
 
 
 def run_factory(parser: argparse.ArgumentParser, make_structure, check=None):

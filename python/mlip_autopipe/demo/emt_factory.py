@@ -20,7 +20,7 @@ from ase.build import bulk, fcc111
 from ase.calculators.emt import EMT, parameters
 from ase.data import atomic_numbers, reference_states
 
-from calculation_factory import calculation_record, run_factory
+from mlip_autopipe.demo.calculation_factory import calculation_record, run_factory
 
 EMT_METALS = [s for s in ("Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt") if s in parameters]
 

@@ -36,7 +36,7 @@ from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import TersoffBrenner
 from matscipy.calculators.manybody.explicit_forms.tersoff_brenner import Erhart_PRB_71_035211_SiC
 
-from calculation_factory import calculation_record, labelled_results, run_factory
+from mlip_autopipe.demo.calculation_factory import calculation_record, labelled_results, run_factory
 
 CALCULATOR = Manybody(**TersoffBrenner(Erhart_PRB_71_035211_SiC))
 

@@ -1,6 +1,6 @@
 """The demo labellers by their seed-demo names: each factory's structure generator, its calculator, and
 what it leaves alone. For the scripts that make or label a labeller's structures outside the factories' own
-command line (label_structures.py, raw_energy_errors.py, short_distance.py, the benches).
+command line (label_structures.py, the analysis scripts, the benches).
 
 The factories are imported when asked for: each loads its own calculator, and matscipy's are not free.
 """
@@ -13,12 +13,12 @@ def demo_labeller(name, elements=("Cu",)):
     clear(atoms) → whether the labeller's own artefacts leave a structure alone). `elements` is EMT's only."""
     if name == "emt":
         from ase.calculators.emt import EMT
-        import emt_factory
+        from mlip_autopipe.demo import emt_factory
         return (lambda rng, index: emt_factory.make_structure(rng, list(elements), index)), EMT(), lambda _: True
     if name == "erhart-albe-sic":
-        import sic_factory
+        from mlip_autopipe.demo import sic_factory
         return sic_factory.make_structure, sic_factory.CALCULATOR, sic_factory.clear_of_cutoff_windows
     if name == "kumagai-si":
-        import silicon_factory
+        from mlip_autopipe.demo import silicon_factory
         return silicon_factory.make_structure, silicon_factory.CALCULATOR, lambda _: True
     raise ValueError(f"unknown labeller {name!r}: one of {', '.join(DEMO_LABELLERS)}")

@@ -25,7 +25,8 @@ import os
 import resource
 import sys
 
-from ace_committee import Committee, structure_atoms
+from mlip_autopipe.common.committee import Committee
+from mlip_autopipe.common.structures import structure_atoms
 
 
 def parse_members(argv):

@@ -108,17 +108,6 @@ class Committee:
         return Prediction(energies=np.array(energies), forces=np.stack(forces), gamma=gamma)
 
 
-def structure_atoms(structure: dict):
-    """ase.Atoms of a `structure` in the calculations contract: flat positions, flat cell or None, pbc."""
-    from ase import Atoms
-
-    positions = np.reshape(np.asarray(structure["positions"], dtype=float), (-1, 3))
-    cell = structure.get("cell")
-    return Atoms(symbols=structure["symbols"], positions=positions,
-                 cell=None if cell is None else np.reshape(np.asarray(cell, dtype=float), (3, 3)),
-                 pbc=structure.get("pbc", [False, False, False]))
-
-
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     """Spearman's rank correlation (average ranks for ties), without scipy."""
     def ranks(v):

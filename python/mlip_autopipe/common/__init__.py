@@ -1,0 +1,1 @@
+"""Code the helpers, demo labellers and analysis scripts share; importable without side effects."""
