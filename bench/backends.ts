@@ -3,12 +3,13 @@
  * [--sizes 20,60,150] [--pyace-max-functions 150] [--seed 0] [--keep]`: pacemaker's two evaluators, `pyace`
  * and `tensorpot`, on the same silicon data in the same run, at three basis sizes.
  *
- * The data: --structures training and --test held-out structures of diverse silicon labelled with the
- * Kumagai potential (python/silicon_factory.py, via bench/labelled_dataset.py). Every fit uses the product's
- * input.yaml (resolveTrainerParams + buildPacemakerDocument) with the defaults, except: the basis size, shapes
- * large enough that pacemaker really keeps that many functions (nradmax [15,6,4,3], lmax [0,3,3,2], order 4;
- * the log's "Total number of functions" is printed to show it), the iteration count, the evaluator, and the
- * held-out set given as data.test_filename. pacemaker runs directly in a folder of its own (no Temporal).
+ * The data: --structures training and --test held-out structures of diverse silicon labelled with the Kumagai
+ * potential (python/mlip_autopipe/demo/silicon_factory.py, via bench/labelled_dataset.py). Every fit uses the
+ * product's input.yaml (resolveTrainerParams + buildPacemakerDocument) with the defaults, except: the basis
+ * size, shapes large enough that pacemaker really keeps that many functions (nradmax [15,6,4,3], lmax
+ * [0,3,3,2], order 4; the log's "Total number of functions" is printed to show it), the iteration count, the
+ * evaluator, and the held-out set given as data.test_filename. pacemaker runs directly in a folder of its own
+ * (no Temporal).
  *
  * Per fit: wall time, setup, the first loss evaluation (TensorFlow traces its graph there), the steady time
  * per iteration, loss evaluations ("(N evals)": pyace's fit passes no gradient to scipy, so BFGS differences

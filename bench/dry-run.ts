@@ -7,7 +7,8 @@
  * run, alternating A B B A so that drift in the machine's load hits both alike:
  *   (a) baseline: the document as the fit reads it (tensorpot: pacemaker imports TensorFlow);
  *   (b) what generatePacemakerConfig runs now: dryRunDocument(doc), the same document on pyace, plus the
- *       check that tensorpot is installed (python/backend_probe.py --installed, once per worker).
+ *       check that tensorpot is installed (python/mlip_autopipe/helpers/backend_probe.py --installed, once
+ *       per worker).
  * Prints each side's mean and spread and their ratio. Both must pass the dry run.
  */
 import fs from 'node:fs';

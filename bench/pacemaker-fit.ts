@@ -28,7 +28,10 @@ export interface LabelledDataset {
   test: DatasetPart;
 }
 
-/** The realistic demo labellers a bench can fit (python/silicon_factory.py, python/sic_factory.py). */
+/**
+ * The realistic demo labellers a bench can fit (python/mlip_autopipe/demo/silicon_factory.py,
+ * python/mlip_autopipe/demo/sic_factory.py).
+ */
 export const BENCH_LABELLERS = ['kumagai-si', 'erhart-albe-sic'] as const;
 export type BenchLabeller = (typeof BENCH_LABELLERS)[number];
 

@@ -39,15 +39,17 @@ export const FailureType = {
   /** The scoreCandidates input failed validation, or names a potential that cannot score (unknown, no files). */
   InvalidScoringRequest: 'InvalidScoringRequest',
   /**
-   * The candidate scorer (python/score_candidates.py) failed: non-retryable when it cannot load the
-   * potential or breaks its protocol, retryable when it was killed from outside (the retry resumes).
+   * The candidate scorer (python/mlip_autopipe/helpers/score_candidates.py) failed: non-retryable when it
+   * cannot load the potential or breaks its protocol, retryable when it was killed from outside (the retry
+   * resumes).
    */
   ScoringFailed: 'ScoringFailed',
   /** The exploreStructures input failed validation, or names a potential or seeds it cannot run. */
   InvalidExplorationRequest: 'InvalidExplorationRequest',
   /**
-   * The MD explorer (python/explore_md.py) failed: non-retryable when it cannot load the potential or
-   * breaks its protocol, retryable when it was killed from outside (the retry resumes at its last run).
+   * The MD explorer (python/mlip_autopipe/helpers/explore_md.py) failed: non-retryable when it cannot load
+   * the potential or breaks its protocol, retryable when it was killed from outside (the retry resumes at its
+   * last run).
    */
   ExplorationFailed: 'ExplorationFailed',
 } as const;

@@ -14,7 +14,8 @@ export const SplitErrorsSchema = z.strictObject({
   ...ErrorsShape,
   /**
    * The same errors per composition class of the structures: an element's symbol (that element only),
-   * "<El>-rich" (more than 55 % of the atoms that element) or "mixed" (python/prediction_metrics.py).
+   * "<El>-rich" (more than 55 % of the atoms that element) or "mixed"
+   * (python/mlip_autopipe/common/composition.py, by python/mlip_autopipe/helpers/prediction_metrics.py).
    * Absent in results from before it was measured.
    */
   byComposition: z.record(z.string(), z.strictObject(ErrorsShape)).optional(),

@@ -1,7 +1,8 @@
 /**
  * The pure parts of scoring candidates: pacemaker's extrapolation-grade bands, a bounded top-K heap, the
  * committee-disagreement summary, the running tally a scoring run returns, and the JSON-lines protocol of
- * python/score_candidates.py. Memory is bounded by K and a few counters, whatever the number of candidates.
+ * python/mlip_autopipe/helpers/score_candidates.py. Memory is bounded by K and a few counters, whatever the
+ * number of candidates.
  */
 import { z } from 'zod';
 import type { BandCounts, GammaBand, RankBy, ScoredCandidate, ScoreFailure, ScoreTallySummary } from '../api';
@@ -176,7 +177,7 @@ export class ScoreTally {
   }
 }
 
-// --- python/score_candidates.py's JSON lines ------------------------------------------------------------
+// --- python/mlip_autopipe/helpers/score_candidates.py's JSON lines -----------------------------------------
 
 const score = z.number().nonnegative().nullable();
 

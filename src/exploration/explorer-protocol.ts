@@ -1,4 +1,7 @@
-/** python/explore_md.py's JSON lines, validated: anything outside the protocol is an ExplorerProtocolError. */
+/**
+ * python/mlip_autopipe/helpers/explore_md.py's JSON lines, validated: anything outside the protocol is an
+ * ExplorerProtocolError.
+ */
 import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');

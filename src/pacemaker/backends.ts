@@ -1,7 +1,7 @@
 /**
  * Which pacemaker evaluators and compute devices a worker's Python environment offers
- * (python/backend_probe.py). The worker asks once at start and logs the answer: whether this host fits on a
- * GPU, on CPU only, or cannot run the default tensorpot evaluator at all.
+ * (python/mlip_autopipe/helpers/backend_probe.py). The worker asks once at start and logs the answer: whether
+ * this host fits on a GPU, on CPU only, or cannot run the default tensorpot evaluator at all.
  */
 import path from 'node:path';
 import { z } from 'zod';

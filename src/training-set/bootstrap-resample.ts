@@ -1,8 +1,8 @@
 /**
  * A committee member's bootstrap resample of the committee's pacemaker dataset, written into the member's
- * workspace by python/bootstrap_dataset.py (pandas reads and writes pacemaker's pickle; Node cannot).
- * Deterministic for a given seed. Runs through runPythonHelper: heartbeating while it works, cancelling
- * (the abort signal) stops the helper's process group before the promise settles, and a failure is
+ * workspace by python/mlip_autopipe/helpers/bootstrap_dataset.py (pandas reads and writes pacemaker's pickle;
+ * Node cannot). Deterministic for a given seed. Runs through runPythonHelper: heartbeating while it works,
+ * cancelling (the abort signal) stops the helper's process group before the promise settles, and a failure is
  * classified as for every Python helper.
  */
 import path from 'node:path';

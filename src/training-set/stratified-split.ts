@@ -1,9 +1,9 @@
 /**
  * The test split of a several-element training, held out from every composition class of its data by
- * python/stratified_split.py (pacemaker's own test_size split draws at random from the whole dataset, so a
- * small class is often not tested at all). Deterministic for a given seed. Runs through runPythonHelper:
- * heartbeating while it works, cancelling stops the helper's process group, a failure is classified as for
- * every Python helper.
+ * python/mlip_autopipe/helpers/stratified_split.py (pacemaker's own test_size split draws at random from the
+ * whole dataset, so a small class is often not tested at all). Deterministic for a given seed. Runs through
+ * runPythonHelper: heartbeating while it works, cancelling stops the helper's process group, a failure is
+ * classified as for every Python helper.
  */
 import path from 'node:path';
 import { z } from 'zod';

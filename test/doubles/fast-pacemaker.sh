@@ -5,8 +5,9 @@
 #   --dry-run / -dr    accepts the input (exit 0)
 #   otherwise          a "fit": appends "start <epoch-ms> <pid>" to $STANDIN_LEDGER, prints pacemaker-like
 #                      progress lines, sleeps $STANDIN_FIT_SECONDS (default 1), writes output_potential.yaml
-#                      (a real tiny Cu potential, reference energies in its metadata) and train_pred.pckl.gzip (pacemaker's own predictions of a
-#                      real tiny fit, readable by python/prediction_metrics.py), appends "end <epoch-ms> <pid>".
+#                      (a real tiny Cu potential, reference energies in its metadata) and train_pred.pckl.gzip
+#                      (pacemaker's own predictions of a real tiny fit, readable by
+#                      python/mlip_autopipe/helpers/prediction_metrics.py), appends "end <epoch-ms> <pid>".
 set -euo pipefail
 fixtures="$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)"
 for arg in "$@"; do

@@ -1,7 +1,8 @@
 /**
- * A committee member's resample (src/training-set/bootstrap-resample.ts → python/bootstrap_dataset.py) on a real
- * pacemaker dataset: N draws with replacement, the undrawn structures as the test set, and the same seed
- * gives the same files, so a retried or replayed member fits exactly what it fitted before.
+ * A committee member's resample (src/training-set/bootstrap-resample.ts →
+ * python/mlip_autopipe/helpers/bootstrap_dataset.py) on a real pacemaker dataset: N draws with replacement,
+ * the undrawn structures as the test set, and the same seed gives the same files, so a retried or replayed
+ * member fits exactly what it fitted before.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -3,11 +3,11 @@
  * times what the host takes, so every slot is reused several times over and versions are handed out under
  * contention.
  *
- * The fit itself is a fast stand-in trainer (test double, test/doubles/fast-pacemaker.sh: about a second,
- * a real tiny potential and real pacemaker predictions as its output), and so are pace_yaml2yace and
- * pace_activeset (fast-pace-yaml2yace.sh, fast-pace-activeset.sh); everything around them is the real
- * code path: the MongoDB export and the Python dataset writer, input.yaml generation, the progress
- * parser, python/prediction_metrics.py, publishing with version allocation, workspace cleanup.
+ * The fit itself is a fast stand-in trainer (test double, test/doubles/fast-pacemaker.sh: about a second, a
+ * real tiny potential and real pacemaker predictions as its output), and so are pace_yaml2yace and
+ * pace_activeset (fast-pace-yaml2yace.sh, fast-pace-activeset.sh); everything around them is the real code
+ * path: the MongoDB export and the Python dataset writer, input.yaml generation, the progress parser,
+ * python/mlip_autopipe/helpers/prediction_metrics.py, publishing with version allocation, workspace cleanup.
  *
  * The double writes "start|end <epoch-ms> <pid>" to a ledger, from which the test reads how many fits
  * overlapped in time.

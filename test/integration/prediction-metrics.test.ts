@@ -1,6 +1,7 @@
 /**
  * The final errors a user reads (metrics.json, the CLI's result, potentials --show), broken down by
- * composition class and element by python/prediction_metrics.py from pacemaker's own prediction files.
+ * composition class and element by python/mlip_autopipe/helpers/prediction_metrics.py from pacemaker's own
+ * prediction files.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

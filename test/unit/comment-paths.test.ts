@@ -50,7 +50,7 @@ const PLACEHOLDER = /[<*{$]/;
 
 /** Globs and placeholders are fine under these prefixes, for the reason given. */
 const PLACEHOLDER_PREFIXES: Record<string, string> = {
-  'python/': 'the helpers (python/*.py) and the pinned requirement files, named as a set',
+  'python/': 'the pinned requirement files (python/requirements*.txt), named as a set',
   'docs/': 'the docs pages, named as a set (README.md and docs/*.md)',
   'bench/': "bench/main.ts's modules, looked up by bench name",
   'bench/out/': 'files a bench writes at run time (git-ignored)',

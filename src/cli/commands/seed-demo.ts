@@ -1,10 +1,10 @@
 /**
  * `mlip-train seed-demo`: the mocked DFT factory (src/demo seeds; this file reads the flags). Inserts
  * completed calculations into `calculations`, in contract-v1 shape, for demos, tests and benches, labelled
- * by a stand-in for DFT (--labeller): ASE's EMT calculator on fcc metals (python/emt_factory.py, the
- * default), matscipy's Kumagai many-body potential on diverse silicon (python/silicon_factory.py) or its
- * Erhart-Albe potential on silicon-carbon (python/sic_factory.py), hard enough to tell a good fit from a
- * poor one. A campaign that already has documents is refused unless --append is given.
+ * by a stand-in for DFT (--labeller), a factory of python/mlip_autopipe/demo/: ASE's EMT calculator on fcc
+ * metals (emt_factory.py, the default), matscipy's Kumagai many-body potential on diverse silicon
+ * (silicon_factory.py) or its Erhart-Albe potential on silicon-carbon (sic_factory.py), hard enough to tell a
+ * good fit from a poor one. A campaign that already has documents is refused unless --append is given.
  */
 import { loadEnv } from '../../config';
 import { EMT_METALS, isLabellerName, LABELLERS, seedDemo, type CompressionPlan } from '../../demo';
