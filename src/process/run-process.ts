@@ -337,8 +337,8 @@ export interface ProcessLines {
 }
 
 /**
- * runProcess for a caller that reads stdout line by line: a streaming protocol (python/score_candidates.py)
- * or a factory that prints documents. The child's stdout is paused while LINES_HIGH_WATER_MARK lines wait
+ * runProcess for a caller that reads stdout line by line: a streaming protocol
+ * (python/mlip_autopipe/helpers/score_candidates.py) or a factory that prints documents. The child's stdout is paused while LINES_HIGH_WATER_MARK lines wait
  * unread, so a slow reader (one that writes each batch to MongoDB first) bounds memory; once `signal` is
  * aborted it is no longer paused, so that a child being stopped is never held up by a full pipe. stderr
  * goes only to the result's tail.
