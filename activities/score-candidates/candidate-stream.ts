@@ -1,7 +1,7 @@
 /**
  * The stream of candidates through the scorer, with backpressure: a MongoDB cursor in `_id` order feeds
  * the scorer's stdin with at most IN_FLIGHT structures unanswered; the scorer answers in order; each
- * answer is counted and its score written back (ScoreWriter). Memory stays flat: counters, a top-K heap
+ * answer is counted and its score written back (CandidateWriter). Memory stays flat: counters, a top-K heap
  * and the in-flight window, never a list of all candidates. A candidate that already holds this
  * potential's score (registry versions are immutable, so it would be the same) is counted from its
  * document and not sent, so a retried attempt only scores what is missing.
@@ -19,8 +19,8 @@ import {
 } from '../../src/candidates';
 import { COLLECTIONS } from '../../src/db';
 import { Semaphore } from '../../src/process';
+import { CandidateWriter } from '../candidate-writer';
 import type { ScorerProcess } from './scorer-process';
-import { ScoreWriter } from './score-writer';
 
 /** Structures sent to the scorer and not yet answered: enough to keep it busy, a few hundred kB at most. */
 export const IN_FLIGHT = 64;
@@ -108,7 +108,7 @@ async function readAnswers(
   answers: { peakRssKB: number | null },
 ): Promise<void> {
   const { tally, potentialId, scorer } = stream;
-  const writer = new ScoreWriter(stream.db.collection(COLLECTIONS.candidates));
+  const writer = new CandidateWriter(stream.db.collection(COLLECTIONS.candidates));
   for (let next = await scorer.lines.next(); !next.done; next = await scorer.lines.next()) {
     const line = parseScorerLine(next.value);
     if ('ready' in line) throw new ScorerProtocolError('the scorer announced itself twice');
@@ -122,7 +122,7 @@ async function readAnswers(
       continue;
     }
     tally.add(line);
-    await writer.add(sent.rawId, {
+    await writer.setScore(sent.rawId, {
       potentialId,
       gammaMax: line.gammaMax,
       committeeForceStd: line.committeeForceStd,

@@ -1,9 +1,9 @@
 /**
- * python/score_candidates.py as a child process: started in a process group of its own (cancelling stops
- * the group; if the worker itself dies, the scorer's stdin closes and it exits), read line by line, fed
- * on stdin, and stopped by this side when it must.
+ * python/mlip_autopipe/helpers/score_candidates.py as a child process: started in a process group of its
+ * own (the activity's cancellation stops the group, through activities/cancel-child.ts; if the worker
+ * itself dies, the scorer's stdin closes and it exits), read line by line, fed on stdin, and stopped by
+ * this side when it must.
  */
-import type { Context } from '@temporalio/activity';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ScoringMember } from '../../src/api';
@@ -11,7 +11,7 @@ import { parseScorerLine } from '../../src/candidates';
 import { PYTHON_HELPERS_DIR } from '../../src/config';
 import { ProcessStartError, runProcessLines } from '../../src/process';
 import type { ScorerExit } from './scorer-outcome';
-import { memberFiles } from './scoring-potential';
+import { memberFiles } from './member-files';
 
 /** The scorer's command line: one --member per member, with its B-basis potential and active set when it has one. */
 export function scorerArgs(members: ScoringMember[]): string[] {
@@ -104,23 +104,4 @@ function safeParse(line: string) {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Stops the scorer when the activity is cancelled, and `halt` with it so that nothing waits for the
- * scorer any more; `cancelled` tells afterwards that this is why the scorer ended.
- */
-export function stopOnCancel(ctx: Context | undefined, scorer: ScorerProcess, halt: AbortController) {
-  const state = {
-    cancelled: false,
-    dispose: () => ctx?.cancellationSignal.removeEventListener('abort', onCancel),
-  };
-  const onCancel = () => {
-    state.cancelled = true;
-    ctx?.log.info(`cancelling: stopping the candidate scorer (process group ${scorer.pid})`);
-    halt.abort();
-    void scorer.stop();
-  };
-  ctx?.cancellationSignal.addEventListener('abort', onCancel, { once: true });
-  return state;
 }

@@ -1,4 +1,5 @@
-import { scoringPotential, scorerArgs } from '../../activities/score-candidates';
+import { potentialFromRecords } from '../../activities/lookup-potential';
+import { scorerArgs } from '../../activities/score-candidates';
 import { decodeCandidate } from '../../src/candidates/candidate-schema';
 import { candidateFilter } from '../../src/candidates/candidate-query';
 import {
@@ -233,7 +234,7 @@ describe('the scoring request', () => {
   });
 });
 
-describe('what a registry entry scores with', () => {
+describe('the potential a registry entry makes up, and what it scores with', () => {
   const file = (p: string) => ({ path: p, sha256: '0'.repeat(64), bytes: 1 });
   const record = (id: string, extra: Partial<PotentialRecord> = {}): PotentialRecord =>
     ({
@@ -249,7 +250,7 @@ describe('what a registry entry scores with', () => {
     }) as PotentialRecord;
 
   test('a single potential with an active set ranks by gamma on its host, reading the B-basis potential', () => {
-    const p = scoringPotential('cu@v1', [record('cu@v1')]);
+    const p = potentialFromRecords('cu@v1', [record('cu@v1')]);
     expect(p).toMatchObject({
       kind: 'potential',
       rankedBy: 'gammaMax',
@@ -266,7 +267,7 @@ describe('what a registry entry scores with', () => {
   test('a single potential without an active set is refused: nothing to rank by', () => {
     const r = record('old@v1');
     delete (r.files as Record<string, unknown>).asi;
-    expect(() => scoringPotential('old@v1', [r])).toThrow(/no active set/);
+    expect(() => potentialFromRecords('old@v1', [r])).toThrow(/no active set/);
   });
 
   test('a committee without active sets ranks by disagreement; members from another host mean any host', () => {
@@ -278,7 +279,7 @@ describe('what a registry entry scores with', () => {
       delete (r.files as Record<string, unknown>).asi;
       return r;
     });
-    const p = scoringPotential('k', members);
+    const p = potentialFromRecords('k', members);
     expect(p).toMatchObject({ kind: 'committee', rankedBy: 'committeeForceStd' });
     expect(p.host).toBeUndefined();
     expect(scorerArgs(p.members).slice(1)).toEqual([
@@ -291,7 +292,7 @@ describe('what a registry entry scores with', () => {
 
   test('a committee with members missing from the registry is refused', () => {
     expect(() =>
-      scoringPotential('k', [record('k-m0@v1', { committee: { id: 'k', member: 0, size: 3 } })]),
+      potentialFromRecords('k', [record('k-m0@v1', { committee: { id: 'k', member: 0, size: 3 } })]),
     ).toThrow(/1 of its 3 members/);
   });
 });

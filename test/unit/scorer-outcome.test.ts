@@ -10,7 +10,7 @@ import {
   type ScorerStartEnd,
   type ScoringEnd,
 } from '../../activities/score-candidates/scorer-outcome';
-import { filesNotHere } from '../../activities/score-candidates/scoring-potential';
+import { filesNotHere } from '../../activities/score-candidates/member-files';
 import type { ScoringPotential } from '../../src/api';
 import { ScorerProtocolError } from '../../src/candidates/scoring';
 
