@@ -1,4 +1,4 @@
-import { checkpointFrom } from '../../activities/explore-structures';
+import { checkpointFrom, withRunDone } from '../../activities/explore-structures/checkpoint';
 import { resolveExplorationRequest, type ExplorationRequest } from '../../src/api/exploration';
 import { FailureType } from '../../src/api';
 import { evenlySpacedIndices, frameCandidate, frameCandidateId, planRuns } from '../../src/exploration/plan';
@@ -190,5 +190,45 @@ describe("the explorer's protocol and the heartbeat's checkpoint", () => {
         },
         gammaMax: null,
       });
+  });
+  test.each([
+    [
+      'a run to the end: its frames counted, its γ the largest so far',
+      { stoppedAtStep: null, gammaMax: 14, error: null },
+      { written: 3, existing: 1 },
+      { runsStopped: 1, runsFailed: 0, candidatesWritten: 13, candidatesExisting: 1, gammaMax: 14 },
+    ],
+    [
+      'a run stopped above gammaUpper, below the largest γ so far',
+      { stoppedAtStep: 120, gammaMax: 11, error: null },
+      { written: 0, existing: 0 },
+      { runsStopped: 2, runsFailed: 0, candidatesWritten: 10, candidatesExisting: 0, gammaMax: 12.5 },
+    ],
+    [
+      'a run broken off by LAMMPS before any γ was read',
+      { stoppedAtStep: null, gammaMax: null, error: 'Lost atoms' },
+      { written: 0, existing: 0 },
+      { runsStopped: 1, runsFailed: 1, candidatesWritten: 10, candidatesExisting: 0, gammaMax: 12.5 },
+    ],
+  ])('a run done counts into the checkpoint: %s', (_what, run, candidates, expected) => {
+    const before = {
+      counts: {
+        runsDone: 3,
+        runsStopped: 1,
+        runsFailed: 0,
+        framesSampled: 90,
+        framesExtrapolative: 12,
+        candidatesWritten: 10,
+        candidatesExisting: 0,
+      },
+      gammaMax: 12.5,
+    };
+    const summary = { index: 3, sampled: 20, extrapolative: 4, printed: 20, ...run };
+    const { gammaMax, ...counts } = expected;
+    expect(withRunDone(before, summary, candidates)).toEqual({
+      counts: { ...counts, runsDone: 4, framesSampled: 110, framesExtrapolative: 16 },
+      gammaMax,
+    });
+    expect(before.counts.runsDone).toBe(3); // the checkpoint heartbeated before is left as it was
   });
 });
