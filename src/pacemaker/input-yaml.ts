@@ -123,9 +123,22 @@ export function bondKey(a: string, b: string): string {
 /** TrainerParams + dataset → pacemaker's input.yaml document. Pure; throws TrainerParamsError. */
 export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetForConfig): PacemakerDocument {
   const elements = resolveElements(params, dataset.elements);
-  const { ace } = params;
-  const issues: TrainerParamsIssue[] = [];
+  const bonds = bondsSection(params.ace, elements);
+  const data = dataSection(params, dataset, referenceEnergyEntry(params, elements));
+  return {
+    seed: params.seed,
+    metadata: { origin: 'mlip-autopipe-trainer generatePacemakerConfig' },
+    potential: potentialSection(params.ace, elements, bonds),
+    data,
+    fit: fitSection(params, data),
+    backend: backendSection(params.backend),
+  };
+}
 
+type AceParams = TrainerParams['ace'];
+
+/** potential.bonds: the shared radial basis (ALL) and a cutoff of its own for each pair that has one. */
+function bondsSection(ace: AceParams, elements: string[]): Record<string, Record<string, unknown>> {
   const bondAll: Record<string, unknown> = {
     radbase: ace.radialBasis,
     radparameters: ace.radialParameters,
@@ -137,6 +150,7 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     bondAll.delta_in = ace.repulsion.delta;
     bondAll['core-repulsion'] = [ace.repulsion.prefactor, ace.repulsion.lambda];
   }
+  const issues: TrainerParamsIssue[] = [];
   const bonds: Record<string, Record<string, unknown>> = { ALL: bondAll };
   for (const [key, rcut] of Object.entries(ace.elementDependentCutoffs)) {
     const pair = parsePairKey(key);
@@ -152,26 +166,31 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     bonds[bondKey(pair[0], pair[1])] = { rcut };
   }
   if (issues.length > 0) throw new TrainerParamsError(issues);
+  return bonds;
+}
 
-  let referenceEnergy: unknown = params.referenceEnergy;
-  if (typeof params.referenceEnergy === 'object') {
-    const given = Object.keys(params.referenceEnergy);
-    const missing = elements.filter((e) => !given.includes(e));
-    const extra = given.filter((e) => !elements.includes(e));
-    // pacemaker would take 0 for a missing element, silently.
-    if (missing.length > 0)
-      issues.push({ field: 'referenceEnergy', message: `no value for ${missing.join(', ')}` });
-    if (extra.length > 0)
-      issues.push({
-        field: 'referenceEnergy',
-        message: `${extra.join(', ')} not among the potential's elements (${elements.join(', ')})`,
-      });
-    referenceEnergy = Object.fromEntries(
-      elements.map((e) => [e, (params.referenceEnergy as Record<string, number>)[e]]),
-    );
-  }
+/** data.reference_energy: as given, or per element exactly the potential's elements. */
+function referenceEnergyEntry(params: TrainerParams, elements: string[]): unknown {
+  if (typeof params.referenceEnergy !== 'object') return params.referenceEnergy;
+  const perElement = params.referenceEnergy;
+  const given = Object.keys(perElement);
+  const missing = elements.filter((e) => !given.includes(e));
+  const extra = given.filter((e) => !elements.includes(e));
+  const issues: TrainerParamsIssue[] = [];
+  // pacemaker would take 0 for a missing element, silently.
+  if (missing.length > 0)
+    issues.push({ field: 'referenceEnergy', message: `no value for ${missing.join(', ')}` });
+  if (extra.length > 0)
+    issues.push({
+      field: 'referenceEnergy',
+      message: `${extra.join(', ')} not among the potential's elements (${elements.join(', ')})`,
+    });
   if (issues.length > 0) throw new TrainerParamsError(issues);
+  return Object.fromEntries(elements.map((e) => [e, perElement[e]]));
+}
 
+/** data: the dataset, its reference energies, and its test set (a file of its own, or a split). */
+function dataSection(params: TrainerParams, dataset: DatasetForConfig, referenceEnergy: unknown) {
   const data: Record<string, unknown> = {
     filename: dataset.pacemakerDatasetPath,
     reference_energy: referenceEnergy,
@@ -182,7 +201,11 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     const testSize = effectiveTestSize(params.testSize, dataset.structures);
     if (testSize !== undefined) data.test_size = testSize;
   }
+  return data;
+}
 
+/** fit: the loss, the optimizer and its stopping rules, the weighting, the repulsion. */
+function fitSection(params: TrainerParams, data: Record<string, unknown>): Record<string, unknown> {
   const loss = {
     kappa: params.kappa,
     L1_coeffs: params.regularization.l1,
@@ -204,42 +227,46 @@ export function buildPacemakerDocument(params: TrainerParams, dataset: DatasetFo
     fit.early_stopping_patience = patience;
   }
   if (params.weighting === 'energy') fit.weighting = { ...ENERGY_BASED_WEIGHTING, seed: params.seed };
-  if (ace.repulsion === 'auto') fit.repulsion = 'auto';
+  if (params.ace.repulsion === 'auto') fit.repulsion = 'auto';
+  return fit;
+}
 
+function potentialSection(
+  ace: AceParams,
+  elements: string[],
+  bonds: PacemakerDocument['potential']['bonds'],
+): PacemakerDocument['potential'] {
   return {
-    seed: params.seed,
-    metadata: { origin: 'mlip-autopipe-trainer generatePacemakerConfig' },
-    potential: {
-      deltaSplineBins: DELTA_SPLINE_BINS,
-      elements,
-      embeddings: {
-        ALL: {
-          npot: ace.embedding.npot,
-          fs_parameters: ace.embedding.fsParameters,
-          ndensity: ace.embedding.ndensity,
-        },
-      },
-      bonds,
-      functions: {
-        number_of_functions_per_element: ace.functionsPerElement,
-        ALL: { nradmax_by_orders: ace.nradmaxByOrder, lmax_by_orders: ace.lmaxByOrder },
+    deltaSplineBins: DELTA_SPLINE_BINS,
+    elements,
+    embeddings: {
+      ALL: {
+        npot: ace.embedding.npot,
+        fs_parameters: ace.embedding.fsParameters,
+        ndensity: ace.embedding.ndensity,
       },
     },
-    data,
-    fit,
-    backend: {
-      evaluator: params.backend.evaluator,
-      batch_size: params.backend.batchSize,
-      display_step: params.backend.displayStep,
-      // tensorpot only: halve the batch and go on when TensorFlow runs out of memory, instead of failing
-      // hours into a fit; and the GPU placement (pyace ignores both).
-      ...(params.backend.evaluator === 'tensorpot'
-        ? {
-            batch_size_reduction: true,
-            gpu_config: { gpu_ind: params.backend.gpu.index, mem_limit: params.backend.gpu.memoryLimitMb },
-          }
-        : {}),
+    bonds,
+    functions: {
+      number_of_functions_per_element: ace.functionsPerElement,
+      ALL: { nradmax_by_orders: ace.nradmaxByOrder, lmax_by_orders: ace.lmaxByOrder },
     },
+  };
+}
+
+function backendSection(backend: TrainerParams['backend']): PacemakerDocument['backend'] {
+  return {
+    evaluator: backend.evaluator,
+    batch_size: backend.batchSize,
+    display_step: backend.displayStep,
+    // tensorpot only: halve the batch and go on when TensorFlow runs out of memory, instead of failing
+    // hours into a fit; and the GPU placement (pyace ignores both).
+    ...(backend.evaluator === 'tensorpot'
+      ? {
+          batch_size_reduction: true,
+          gpu_config: { gpu_ind: backend.gpu.index, mem_limit: backend.gpu.memoryLimitMb },
+        }
+      : {}),
   };
 }
 
