@@ -200,8 +200,10 @@ test('a worker that does not stop is killed drain + margin after the SIGTERM', a
   run.child.kill('SIGTERM');
   const exit = await run.exited;
   expect(exit).toMatchObject({ code: 137 }); // the worker's status: killed by SIGKILL
+  // Here the time is the behaviour: not before the drain's second (a lower bound load cannot break), and
+  // then promptly; 20 s leaves a loaded machine its slack, while a stuck worker left alone never exits.
   expect(exit.at - sentAt).toBeGreaterThanOrEqual(1_000);
-  expect(exit.at - sentAt).toBeLessThan(5_000);
+  expect(exit.at - sentAt).toBeLessThan(20_000);
   expect(run.output()).toMatch(/did not stop \d+ s after SIGTERM: SIGKILL/);
   expect(processesOf(run)).toEqual([]);
 }, 30_000);

