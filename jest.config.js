@@ -16,5 +16,7 @@ module.exports = {
   // Integration tests share one Temporal server and one MongoDB-wire server; two CI cores
   // cannot run many pacemaker fits at once, so cap the parallelism.
   maxWorkers: 2,
+  // The slowest files first, by checked-in measurements: the order must not depend on a cache a new machine lacks.
+  testSequencer: '<rootDir>/test/harness/slow-first-sequencer.js',
   testTimeout: 120_000,
 };
