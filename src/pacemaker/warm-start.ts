@@ -183,8 +183,31 @@ export function planWarmStart(
   parent: ParentPotential,
   dataElements: string[],
 ): WarmStartPlan {
-  const issues: WarmStartIssue[] = [];
   const elements = [...parent.elements].sort();
+  const child = trainer.ace;
+  const prev = parent.ace;
+  const sameBasis =
+    child.functionsPerElement === prev.functionsPerElement &&
+    child.correlationOrder === prev.correlationOrder &&
+    sameJson(child.nradmaxByOrder, prev.nradmaxByOrder) &&
+    sameJson(child.lmaxByOrder, prev.lmaxByOrder);
+  const issues = [
+    ...elementIssues(trainer, parent, elements, dataElements),
+    ...fixedFieldIssues(child, parent),
+    ...(sameBasis ? [] : growthIssues(child, parent)),
+  ];
+  if (issues.length > 0) throw new WarmStartError(parent.id, issues);
+  return { from: parent.id, mode: sameBasis ? 'continue' : 'grow', elements };
+}
+
+/** A warm start describes the parent's elements (`elements`, sorted): the data may not have others. */
+function elementIssues(
+  trainer: TrainerParams,
+  parent: ParentPotential,
+  elements: string[],
+  dataElements: string[],
+): WarmStartIssue[] {
+  const issues: WarmStartIssue[] = [];
   const lacking = [...new Set(dataElements)].filter((e) => !elements.includes(e)).sort();
   if (lacking.length > 0)
     issues.push({
@@ -200,59 +223,53 @@ export function planWarmStart(
       field: 'trainer.ace.elements',
       message: `${given.join(', ')} differs from ${parent.id}'s elements (${elements.join(', ')}); leave it out`,
     });
+  return issues;
+}
 
-  const child = trainer.ace;
+function fixedFieldIssues(child: TrainerParams['ace'], parent: ParentPotential): WarmStartIssue[] {
   const prev = parent.ace;
-  for (const field of FIXED_ACE_FIELDS) {
-    if (!sameJson(child[field], prev[field]))
-      issues.push({
-        field: `trainer.ace.${field}`,
-        message:
-          `${JSON.stringify(child[field])} differs from ${parent.id}'s ${JSON.stringify(prev[field])}; a warm ` +
-          `start keeps the parent's radial basis, cutoffs, embedding and repulsion, because its coefficients ` +
-          `belong to them: leave it out, or train without initialPotential`,
-      });
-  }
+  return FIXED_ACE_FIELDS.filter((field) => !sameJson(child[field], prev[field])).map((field) => ({
+    field: `trainer.ace.${field}`,
+    message:
+      `${JSON.stringify(child[field])} differs from ${parent.id}'s ${JSON.stringify(prev[field])}; a warm ` +
+      `start keeps the parent's radial basis, cutoffs, embedding and repulsion, because its coefficients ` +
+      `belong to them: leave it out, or train without initialPotential`,
+  }));
+}
 
-  const sameBasis =
-    child.functionsPerElement === prev.functionsPerElement &&
-    child.correlationOrder === prev.correlationOrder &&
-    sameJson(child.nradmaxByOrder, prev.nradmaxByOrder) &&
-    sameJson(child.lmaxByOrder, prev.lmaxByOrder);
-  let mode: WarmStartMode = 'continue';
-  if (!sameBasis) {
-    mode = 'grow';
-    const keep = `a warm start keeps every function of ${parent.id} (pacemaker cannot shrink a basis)`;
-    if (child.functionsPerElement <= prev.functionsPerElement)
-      issues.push({
-        field: 'trainer.ace.functionsPerElement',
-        message:
-          child.functionsPerElement < prev.functionsPerElement
-            ? `${child.functionsPerElement} is fewer than ${parent.id}'s ${prev.functionsPerElement}; ${keep}: ` +
-              `ask for ${prev.functionsPerElement} (continue its basis) or more (grow it)`
-            : `the basis shapes differ from ${parent.id}'s but the size does not: ask for more than ` +
-              `${prev.functionsPerElement} functions per element to grow the basis, or leave the shapes out to ` +
-              `continue it`,
-      });
-    if (child.correlationOrder < prev.correlationOrder)
-      issues.push({
-        field: 'trainer.ace.correlationOrder',
-        message: `${child.correlationOrder} is below ${parent.id}'s ${prev.correlationOrder}; ${keep}`,
-      });
-    // (Shapes of a lower order are short by construction: the order's message says it.)
-    else if (!atLeast(child.nradmaxByOrder, prev.nradmaxByOrder))
-      issues.push({
-        field: 'trainer.ace.nradmaxByOrder',
-        message: `[${child.nradmaxByOrder.join(', ')}] is smaller than ${parent.id}'s [${prev.nradmaxByOrder.join(', ')}] for some order; ${keep}`,
-      });
-    if (child.correlationOrder >= prev.correlationOrder && !atLeast(child.lmaxByOrder, prev.lmaxByOrder))
-      issues.push({
-        field: 'trainer.ace.lmaxByOrder',
-        message: `[${child.lmaxByOrder.join(', ')}] is smaller than ${parent.id}'s [${prev.lmaxByOrder.join(', ')}] for some order; ${keep}`,
-      });
-  }
-  if (issues.length > 0) throw new WarmStartError(parent.id, issues);
-  return { from: parent.id, mode, elements };
+/** A basis that differs from the parent's must grow it: pacemaker cannot shrink a basis. */
+function growthIssues(child: TrainerParams['ace'], parent: ParentPotential): WarmStartIssue[] {
+  const prev = parent.ace;
+  const issues: WarmStartIssue[] = [];
+  const keep = `a warm start keeps every function of ${parent.id} (pacemaker cannot shrink a basis)`;
+  if (child.functionsPerElement <= prev.functionsPerElement)
+    issues.push({
+      field: 'trainer.ace.functionsPerElement',
+      message:
+        child.functionsPerElement < prev.functionsPerElement
+          ? `${child.functionsPerElement} is fewer than ${parent.id}'s ${prev.functionsPerElement}; ${keep}: ` +
+            `ask for ${prev.functionsPerElement} (continue its basis) or more (grow it)`
+          : `the basis shapes differ from ${parent.id}'s but the size does not: ask for more than ` +
+            `${prev.functionsPerElement} functions per element to grow the basis, or leave the shapes out to ` +
+            `continue it`,
+    });
+  if (child.correlationOrder < prev.correlationOrder)
+    issues.push({
+      field: 'trainer.ace.correlationOrder',
+      message: `${child.correlationOrder} is below ${parent.id}'s ${prev.correlationOrder}; ${keep}`,
+    });
+  // (Shapes of a lower order are short by construction: the order's message says it.)
+  else if (!atLeast(child.nradmaxByOrder, prev.nradmaxByOrder))
+    issues.push({
+      field: 'trainer.ace.nradmaxByOrder',
+      message: `[${child.nradmaxByOrder.join(', ')}] is smaller than ${parent.id}'s [${prev.nradmaxByOrder.join(', ')}] for some order; ${keep}`,
+    });
+  if (child.correlationOrder >= prev.correlationOrder && !atLeast(child.lmaxByOrder, prev.lmaxByOrder))
+    issues.push({
+      field: 'trainer.ace.lmaxByOrder',
+      message: `[${child.lmaxByOrder.join(', ')}] is smaller than ${parent.id}'s [${prev.lmaxByOrder.join(', ')}] for some order; ${keep}`,
+    });
+  return issues;
 }
 
 /** input.yaml of a warm start: the `potential` section is the parent's file, or grows from it. */
