@@ -39,8 +39,6 @@ function altNames(cert: tls.PeerCertificate | undefined): string[] | undefined {
 /** One TLS connection with the target's settings, and one gRPC request over HTTP/2 on it. */
 export function probeConnection(target: TemporalTarget): Promise<ProbeOutcome> {
   const { host, port } = hostAndPort(target.address);
-  const config = typeof target.tls === 'object' ? target.tls : {};
-  const servername = config.serverNameOverride ?? (net.isIP(host) ? undefined : host);
   return new Promise((resolve) => {
     let settled = false;
     const done = (outcome: ProbeOutcome) => {
@@ -50,72 +48,99 @@ export function probeConnection(target: TemporalTarget): Promise<ProbeOutcome> {
       socket.destroy();
       resolve(outcome);
     };
-    const socket = tls.connect({
-      host,
-      port,
-      ALPNProtocols: ['h2'],
-      ...(servername ? { servername } : {}),
-      ...(config.serverRootCACertificate ? { ca: Buffer.from(config.serverRootCACertificate) } : {}),
-      ...(config.clientCertPair
-        ? { cert: Buffer.from(config.clientCertPair.crt), key: Buffer.from(config.clientCertPair.key) }
-        : {}),
-      // Without TLS configured, only "does it speak TLS at all?" is asked.
-      rejectUnauthorized: target.tls !== undefined,
-      checkServerIdentity: (name, cert) => {
-        const err = tls.checkServerIdentity(config.serverNameOverride ?? name ?? host, cert);
-        if (err) Object.assign(err, { serverNames: altNames(cert) });
-        return err;
-      },
-    });
+    const socket = tls.connect(probeTlsOptions(target, host, port));
     const timer = setTimeout(
       () => done(target.tls ? { kind: 'unreachable', code: 'ETIMEDOUT' } : { kind: 'no-tls-problem' }),
       PROBE_TIMEOUT_MS,
     );
-    socket.once('error', (err: NodeJS.ErrnoException & { serverNames?: string[] }) => {
-      const code = err.code ?? 'ERROR';
-      if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code))
-        return done({ kind: 'unreachable', code });
-      if (!target.tls) return done({ kind: 'no-tls-problem' });
-      const peer = socket.getPeerCertificate?.();
-      return done({
-        kind: 'tls-failed',
-        code,
-        message: err.message,
-        ...(err.serverNames ? { serverNames: err.serverNames } : {}),
-        ...(peer?.issuer?.CN ? { issuer: `CN=${peer.issuer.CN}` } : {}),
-      });
-    });
+    socket.once('error', (err: NodeJS.ErrnoException & { serverNames?: string[] }) =>
+      done(socketFailure(target, socket, err)),
+    );
     socket.once('secureConnect', () => {
       if (!target.tls) return done({ kind: 'speaks-tls' });
       // A TLS 1.3 server refuses a client certificate after the handshake: the request surfaces it.
-      const session = http2.connect(`https://${host}:${port}`, { createConnection: () => socket });
-      session.once('error', (err: NodeJS.ErrnoException) =>
-        done({ kind: 'tls-failed', code: err.code ?? 'ERROR', message: err.message }),
-      );
-      const request = session.request({
-        ':method': 'POST',
-        ':path': '/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo',
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
-      });
-      request.once('error', (err: NodeJS.ErrnoException) =>
-        done({ kind: 'tls-failed', code: err.code ?? 'ERROR', message: err.message }),
-      );
-      let status = 0;
-      let body = '';
-      request.once('response', (headers) => (status = Number(headers[':status'])));
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('latin1').slice(0, 2000)));
-      request.once('end', () => {
-        session.close();
-        if (status === 200) return done({ kind: 'no-tls-problem' });
-        const text =
-          /<title>([^<]*)<\/title>/i.exec(body)?.[1] ?? /<h1>([^<]*)<\/h1>/i.exec(body)?.[1] ?? body.trim();
-        done({ kind: 'http', status, text: text.slice(0, 200) });
-      });
-      request.end(Buffer.alloc(5)); // an empty gRPC message: flag 0, length 0
+      askSystemInfo(socket, host, port, target.apiKey, done);
     });
   });
+}
+
+/** The target's TLS settings as Node's: the CA, the server name, the client pair. */
+function probeTlsOptions(target: TemporalTarget, host: string, port: number): tls.ConnectionOptions {
+  const config = typeof target.tls === 'object' ? target.tls : {};
+  const servername = config.serverNameOverride ?? (net.isIP(host) ? undefined : host);
+  return {
+    host,
+    port,
+    ALPNProtocols: ['h2'],
+    ...(servername ? { servername } : {}),
+    ...(config.serverRootCACertificate ? { ca: Buffer.from(config.serverRootCACertificate) } : {}),
+    ...(config.clientCertPair
+      ? { cert: Buffer.from(config.clientCertPair.crt), key: Buffer.from(config.clientCertPair.key) }
+      : {}),
+    // Without TLS configured, only "does it speak TLS at all?" is asked.
+    rejectUnauthorized: target.tls !== undefined,
+    checkServerIdentity: (name, cert) => {
+      const err = tls.checkServerIdentity(config.serverNameOverride ?? name ?? host, cert);
+      if (err) Object.assign(err, { serverNames: altNames(cert) });
+      return err;
+    },
+  };
+}
+
+/** What the connection's error says: nothing there, or a TLS failure (with the server's names and issuer). */
+function socketFailure(
+  target: TemporalTarget,
+  socket: tls.TLSSocket,
+  err: NodeJS.ErrnoException & { serverNames?: string[] },
+): ProbeOutcome {
+  const code = err.code ?? 'ERROR';
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(code))
+    return { kind: 'unreachable', code };
+  if (!target.tls) return { kind: 'no-tls-problem' };
+  const peer = socket.getPeerCertificate?.();
+  return {
+    kind: 'tls-failed',
+    code,
+    message: err.message,
+    ...(err.serverNames ? { serverNames: err.serverNames } : {}),
+    ...(peer?.issuer?.CN ? { issuer: `CN=${peer.issuer.CN}` } : {}),
+  };
+}
+
+/** GetSystemInfo over HTTP/2 on the TLS socket: how the server (or its proxy) answers a gRPC request. */
+function askSystemInfo(
+  socket: tls.TLSSocket,
+  host: string,
+  port: number,
+  apiKey: string | undefined,
+  done: (outcome: ProbeOutcome) => void,
+): void {
+  const session = http2.connect(`https://${host}:${port}`, { createConnection: () => socket });
+  session.once('error', (err: NodeJS.ErrnoException) =>
+    done({ kind: 'tls-failed', code: err.code ?? 'ERROR', message: err.message }),
+  );
+  const request = session.request({
+    ':method': 'POST',
+    ':path': '/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+  });
+  request.once('error', (err: NodeJS.ErrnoException) =>
+    done({ kind: 'tls-failed', code: err.code ?? 'ERROR', message: err.message }),
+  );
+  let status = 0;
+  let body = '';
+  request.once('response', (headers) => (status = Number(headers[':status'])));
+  request.on('data', (chunk: Buffer) => (body += chunk.toString('latin1').slice(0, 2000)));
+  request.once('end', () => {
+    session.close();
+    if (status === 200) return done({ kind: 'no-tls-problem' });
+    const text =
+      /<title>([^<]*)<\/title>/i.exec(body)?.[1] ?? /<h1>([^<]*)<\/h1>/i.exec(body)?.[1] ?? body.trim();
+    done({ kind: 'http', status, text: text.slice(0, 200) });
+  });
+  request.end(Buffer.alloc(5)); // an empty gRPC message: flag 0, length 0
 }
 
 const UNTRUSTED_SERVER = [

@@ -86,60 +86,22 @@ function certificate(pem: Buffer, label: string): crypto.X509Certificate {
 
 const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
 
+type Pem = NonNullable<ReturnType<typeof readPem>>;
+
 /** The checked connection target; throws TemporalConfigError. `now` decides what is expired. */
 export function temporalTarget(env: TemporalEnv, now: Date = new Date()): TemporalTarget {
   const serverCa = readPem(env, 'TEMPORAL_TLS_SERVER_CA_CERT');
   const clientCert = readPem(env, 'TEMPORAL_TLS_CLIENT_CERT');
   const clientKey = readPem(env, 'TEMPORAL_TLS_CLIENT_KEY');
-  const tlsSettings = [
-    serverCa?.variable,
-    clientCert?.variable,
-    clientKey?.variable,
-    env.TEMPORAL_TLS_SERVER_NAME !== undefined ? 'TEMPORAL_TLS_SERVER_NAME' : undefined,
-  ].filter((s): s is string => s !== undefined);
-  if (env.TEMPORAL_TLS === false && tlsSettings.length > 0)
-    throw new TemporalConfigError(
-      `TEMPORAL_TLS=false, but ${tlsSettings.join(', ')} ${tlsSettings.length > 1 ? 'are' : 'is'} set: unset TEMPORAL_TLS to use them, or unset them`,
-    );
-  if (env.TEMPORAL_TLS === false && env.TEMPORAL_API_KEY !== undefined)
-    throw new TemporalConfigError(
-      'TEMPORAL_TLS=false, but TEMPORAL_API_KEY is set: an API key is only sent over TLS; unset TEMPORAL_TLS',
-    );
-  const useTls = env.TEMPORAL_TLS ?? (tlsSettings.length > 0 || env.TEMPORAL_API_KEY !== undefined);
-
+  const useTls = tlsWanted(env, [serverCa, clientCert, clientKey]);
   if ((clientCert === undefined) !== (clientKey === undefined))
     throw new TemporalConfigError(
       clientCert
         ? `${clientCert.variable} is set but TEMPORAL_TLS_CLIENT_KEY_PATH is not: mutual TLS needs the certificate's private key too`
         : `${clientKey!.variable} is set but TEMPORAL_TLS_CLIENT_CERT_PATH is not: mutual TLS needs the certificate too`,
     );
-
   if (serverCa) certificate(serverCa.pem, serverCa.label);
-  let client: ClientCertificate | undefined;
-  if (clientCert && clientKey) {
-    const cert = certificate(clientCert.pem, clientCert.label);
-    let key: crypto.KeyObject;
-    try {
-      key = crypto.createPrivateKey(clientKey.pem);
-    } catch {
-      throw new TemporalConfigError(
-        `${clientKey.label} is not a PEM private key (-----BEGIN PRIVATE KEY-----)`,
-      );
-    }
-    if (!cert.checkPrivateKey(key))
-      throw new TemporalConfigError(
-        `${clientKey.label} is not the key of ${clientCert.label} (${oneLine(cert.subject)}): give the key the certificate was made for`,
-      );
-    if (new Date(cert.validTo) < now)
-      throw new TemporalConfigError(
-        `${clientCert.label} (${oneLine(cert.subject)}) expired on ${cert.validTo}: get a new client certificate`,
-      );
-    if (new Date(cert.validFrom) > now)
-      throw new TemporalConfigError(
-        `${clientCert.label} (${oneLine(cert.subject)}) is not valid before ${cert.validFrom}: check this host's clock`,
-      );
-    client = { subject: oneLine(cert.subject), issuer: oneLine(cert.issuer), validTo: cert.validTo };
-  }
+  const client = clientCert && clientKey ? checkedClientPair(clientCert, clientKey, now) : undefined;
 
   let tls: TemporalTarget['tls'];
   if (useTls) {
@@ -150,15 +112,6 @@ export function temporalTarget(env: TemporalEnv, now: Date = new Date()): Tempor
     };
     tls = Object.keys(config).length > 0 ? config : true;
   }
-
-  const security = !useTls
-    ? 'plaintext'
-    : [
-        client ? `mutual TLS (client certificate ${client.subject})` : 'TLS',
-        serverCa ? `server CA from ${serverCa.variable}` : "the system's CAs",
-        ...(env.TEMPORAL_TLS_SERVER_NAME ? [`server name ${env.TEMPORAL_TLS_SERVER_NAME}`] : []),
-        ...(env.TEMPORAL_API_KEY !== undefined ? ['API key'] : []),
-      ].join(', ');
   return {
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -170,6 +123,68 @@ export function temporalTarget(env: TemporalEnv, now: Date = new Date()): Tempor
       ...(clientCert ? { clientCert: clientCert.label } : {}),
       ...(clientKey ? { clientKey: clientKey.label } : {}),
     },
-    summary: `Temporal ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; ${security})`,
+    summary: `Temporal ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE}; ${security(env, useTls, serverCa, client)})`,
   };
+}
+
+/**
+ * Whether to connect with TLS: as TEMPORAL_TLS says, else when any TLS material or an API key is given.
+ * TEMPORAL_TLS=false with either is refused: it would be ignored, or sent in the clear.
+ */
+function tlsWanted(env: TemporalEnv, pems: (Pem | undefined)[]): boolean {
+  const tlsSettings = [
+    ...pems.map((p) => p?.variable),
+    env.TEMPORAL_TLS_SERVER_NAME !== undefined ? 'TEMPORAL_TLS_SERVER_NAME' : undefined,
+  ].filter((s): s is string => s !== undefined);
+  if (env.TEMPORAL_TLS === false && tlsSettings.length > 0)
+    throw new TemporalConfigError(
+      `TEMPORAL_TLS=false, but ${tlsSettings.join(', ')} ${tlsSettings.length > 1 ? 'are' : 'is'} set: unset TEMPORAL_TLS to use them, or unset them`,
+    );
+  if (env.TEMPORAL_TLS === false && env.TEMPORAL_API_KEY !== undefined)
+    throw new TemporalConfigError(
+      'TEMPORAL_TLS=false, but TEMPORAL_API_KEY is set: an API key is only sent over TLS; unset TEMPORAL_TLS',
+    );
+  return env.TEMPORAL_TLS ?? (tlsSettings.length > 0 || env.TEMPORAL_API_KEY !== undefined);
+}
+
+/** The client certificate, checked against its key and `now`. */
+function checkedClientPair(clientCert: Pem, clientKey: Pem, now: Date): ClientCertificate {
+  const cert = certificate(clientCert.pem, clientCert.label);
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPrivateKey(clientKey.pem);
+  } catch {
+    throw new TemporalConfigError(
+      `${clientKey.label} is not a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+    );
+  }
+  if (!cert.checkPrivateKey(key))
+    throw new TemporalConfigError(
+      `${clientKey.label} is not the key of ${clientCert.label} (${oneLine(cert.subject)}): give the key the certificate was made for`,
+    );
+  if (new Date(cert.validTo) < now)
+    throw new TemporalConfigError(
+      `${clientCert.label} (${oneLine(cert.subject)}) expired on ${cert.validTo}: get a new client certificate`,
+    );
+  if (new Date(cert.validFrom) > now)
+    throw new TemporalConfigError(
+      `${clientCert.label} (${oneLine(cert.subject)}) is not valid before ${cert.validFrom}: check this host's clock`,
+    );
+  return { subject: oneLine(cert.subject), issuer: oneLine(cert.issuer), validTo: cert.validTo };
+}
+
+/** How the connection is secured, for the summary. */
+function security(
+  env: TemporalEnv,
+  useTls: boolean,
+  serverCa: Pem | undefined,
+  client: ClientCertificate | undefined,
+): string {
+  if (!useTls) return 'plaintext';
+  return [
+    client ? `mutual TLS (client certificate ${client.subject})` : 'TLS',
+    serverCa ? `server CA from ${serverCa.variable}` : "the system's CAs",
+    ...(env.TEMPORAL_TLS_SERVER_NAME ? [`server name ${env.TEMPORAL_TLS_SERVER_NAME}`] : []),
+    ...(env.TEMPORAL_API_KEY !== undefined ? ['API key'] : []),
+  ].join(', ');
 }
