@@ -438,9 +438,27 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
   if (!parsed.success) throw new TrainerParamsError(issuesFromZod(parsed.error));
   const p = parsed.data;
   const issues: TrainerParamsIssue[] = [];
+  const kappa = resolveKappa(p, issues);
+  const { ace } = p;
+  const { nradmax, lmax } = basisShapes(ace, issues);
+  const emb = ace.embedding;
+  if (emb.fsParameters.length !== 2 * emb.ndensity)
+    issues.push({
+      field: 'ace.embedding.fsParameters',
+      message: `needs 2 numbers (coefficient, exponent) per density: ${2 * emb.ndensity} for ndensity ${emb.ndensity}, got ${emb.fsParameters.length}`,
+    });
+  if (ace.elements && new Set(ace.elements).size !== ace.elements.length)
+    issues.push({ field: 'ace.elements', message: 'lists an element twice' });
+  checkPairCutoffs(ace.elementDependentCutoffs, issues);
+  if (issues.length > 0) throw new TrainerParamsError(issues);
+  return { ...p, kappa, ace: { ...ace, nradmaxByOrder: nradmax, lmaxByOrder: lmax } };
+}
 
+type ParsedTrainerParams = z.infer<typeof TrainerParamsSchema>;
+
+/** κ as given, or from the loss weights (not both, unless they agree); the default without either. */
+function resolveKappa(p: ParsedTrainerParams, issues: TrainerParamsIssue[]): number | 'auto' {
   const { energy, forces } = p.lossWeights;
-  let kappa: number | 'auto' = DEFAULT_KAPPA;
   const weightsGiven = energy !== undefined || forces !== undefined;
   const fromWeights = (): number | undefined => {
     const wE = energy ?? SEED_ENERGY_WEIGHT;
@@ -448,7 +466,7 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
     return wE + wF === 0 ? undefined : kappaFromWeights(wE, wF);
   };
   if (p.kappa !== undefined && weightsGiven && p.kappa === fromWeights()) {
-    kappa = p.kappa; // an already resolved TrainerParams: resolving it again changes nothing
+    return p.kappa; // an already resolved TrainerParams: resolving it again changes nothing
   } else if (p.kappa !== undefined && weightsGiven) {
     issues.push({
       field: 'kappa',
@@ -456,15 +474,20 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
         'give either kappa or lossWeights.energy/lossWeights.forces, not both (they set the same energy-force balance)',
     });
   } else if (p.kappa !== undefined) {
-    kappa = p.kappa;
+    return p.kappa;
   } else if (weightsGiven) {
     const k = fromWeights();
-    if (k === undefined)
-      issues.push({ field: 'lossWeights', message: 'energy and forces weights cannot both be 0' });
-    else kappa = k;
+    if (k !== undefined) return k;
+    issues.push({ field: 'lossWeights', message: 'energy and forces weights cannot both be 0' });
   }
+  return DEFAULT_KAPPA;
+}
 
-  const ace = p.ace;
+/** The basis shapes per correlation order, the defaults cut to the order; one entry per order. */
+function basisShapes(
+  ace: ParsedTrainerParams['ace'],
+  issues: TrainerParamsIssue[],
+): { nradmax: number[]; lmax: number[] } {
   const order = ace.correlationOrder;
   const nradmax = ace.nradmaxByOrder ?? DEFAULT_NRADMAX_BY_ORDER.slice(0, order);
   const lmax = ace.lmaxByOrder ?? DEFAULT_LMAX_BY_ORDER.slice(0, order);
@@ -480,19 +503,13 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
     });
   if (lmax[0] !== undefined && lmax[0] !== 0)
     issues.push({ field: 'ace.lmaxByOrder', message: 'the first entry (order 1, pair functions) must be 0' });
+  return { nradmax, lmax };
+}
 
-  const emb = ace.embedding;
-  if (emb.fsParameters.length !== 2 * emb.ndensity)
-    issues.push({
-      field: 'ace.embedding.fsParameters',
-      message: `needs 2 numbers (coefficient, exponent) per density: ${2 * emb.ndensity} for ndensity ${emb.ndensity}, got ${emb.fsParameters.length}`,
-    });
-
-  if (ace.elements && new Set(ace.elements).size !== ace.elements.length)
-    issues.push({ field: 'ace.elements', message: 'lists an element twice' });
-
+/** Each pair of chemical elements, and each pair once (Cu-Ni and Ni-Cu are the same pair). */
+function checkPairCutoffs(cutoffs: Record<string, number>, issues: TrainerParamsIssue[]): void {
   const seenPairs = new Map<string, string>();
-  for (const key of Object.keys(ace.elementDependentCutoffs)) {
+  for (const key of Object.keys(cutoffs)) {
     const pair = parsePairKey(key);
     if (!pair) continue; // the schema already refused it
     for (const el of pair)
@@ -507,9 +524,6 @@ export function resolveTrainerParams(input: unknown): TrainerParams {
       issues.push({ field: `ace.elementDependentCutoffs.${key}`, message: `the same pair as "${other}"` });
     seenPairs.set(canonical, key);
   }
-
-  if (issues.length > 0) throw new TrainerParamsError(issues);
-  return { ...p, kappa, ace: { ...ace, nradmaxByOrder: nradmax, lmaxByOrder: lmax } };
 }
 
 /** The same, as the non-retryable activity failure (InvalidTrainerConfig) naming the fields. */
