@@ -360,6 +360,16 @@ async function checkCommand(line: string, where: string): Promise<Problems | und
       ? [...problems, `${where}: ./temporal-dev.sh has no '${sub}' (usage: ${usage})`]
       : problems;
   }
+  if (first === 'export') {
+    // `export PATH="$PWD/DIR:$PATH"`: DIR must be where the set-up installs the tools the block then runs.
+    const dir = /^export PATH="\$PWD\/([^:"]+):\$PATH"$/.exec(rest)?.[1];
+    return dir && path.join(ROOT, dir) === path.dirname(INSTALLED.temporal)
+      ? problems
+      : [
+          ...problems,
+          `${where}: '${rest}' does not put the set-up's tools (${path.dirname(INSTALLED.temporal)}) on PATH`,
+        ];
+  }
   if (first === 'node') {
     const script = rest.split(/\s+/).find((x) => /\.(ts|js)$/.test(x));
     return script && fs.existsSync(path.join(ROOT, script))
@@ -641,9 +651,12 @@ function snippetSource(input: TypeCheckInput): { source: string; origin: (line: 
     for (const p of shapePaths(shape)) add(`  void value.${p.replace(/\./g, '?.')};`, `${where} (${p})`);
     add(`}`, where);
   });
-  input.activities.forEach(({ name, where }) =>
-    add(`export const activity_${name}: ActivityName = '${name}';`, where),
-  );
+  // One declaration per name: several documents name the same activity.
+  const declared = new Set<string>();
+  input.activities.forEach(({ name, where }) => {
+    if (!declared.has(name)) add(`export const activity_${name}: ActivityName = '${name}';`, where);
+    declared.add(name);
+  });
   return { source: lines.join('\n'), origin: (line) => origins[line] ?? '?' };
 }
 
@@ -804,6 +817,11 @@ async function checkDocs(docs: Doc[]): Promise<Report> {
           problems.push(`${where}: test/e2e/active-set.test.ts no longer runs the documented LAMMPS inputs`);
         problems.push(...checkPublishedNames(block.code, where));
         count('lammps');
+      } else if (block.lang === '' && block.heading === 'The moving parts') {
+        // The README's map: every workflow and activity it names is one the worker registers.
+        for (const [name] of block.code.matchAll(/\b[a-z]+[A-Z]\w*\b/g))
+          if (!WORKFLOWS.includes(name)) typeInput.activities.push({ name, where });
+        count('diagrams');
       } else if (block.lang === '' && block.heading === 'Layout') {
         count('layout'); // the repository map, kept by hand (docs/design.md, "Layout")
       } else if (block.lang === '' && /^\s*(\w+\(|[├└│]|[a-z]\w+ \()/m.test(block.code)) {
@@ -1060,7 +1078,7 @@ describe('the README and docs/ show only what the code does', () => {
       typescript: 1,
       python: 1,
       lammps: 2,
-      diagrams: 2,
+      diagrams: 3, // docs/design.md's two workflow diagrams and the README's map of the moving parts
       phases: 1, // docs/design.md's list, in order
       progress: 1,
       'published files': 1,
@@ -1188,8 +1206,8 @@ describe('the checks fail when the docs and the code disagree', () => {
         [
           [
             'README.md',
-            'temporal workflow describe --workflow-id train-cu-1',
-            'temporal workflow describe --workflow train-cu-1',
+            'temporal workflow describe --workflow-id train-si-1',
+            'temporal workflow describe --workflow train-si-1',
           ],
         ],
         [/'temporal workflow describe --help' does not list --workflow$/],
@@ -1222,7 +1240,7 @@ describe('the checks fail when the docs and the code disagree', () => {
     await expectProblems(
       [
         ['README.md', 'selectForDft: 50', 'selectForDFT: 50'],
-        ['README.md', "training: { campaign: 'cu-loop'", "training: { campaigns: 'cu-loop'"],
+        ['README.md', "training: { campaign: 'si-loop'", "training: { campaigns: 'si-loop'"],
         [
           'docs/data-contracts.md',
           'The result is `{potentialPath, potentialId,',
