@@ -13,9 +13,9 @@
  * of training twice.
  */
 import {
-  type TrainingResult,
   type ActiveLearningRoundResult,
   type ActiveLearningRoundInput,
+  type ActiveLearningRound,
   resolveRoundInput,
   type TrainingRequestInput,
 } from '../src/api';
@@ -40,24 +40,7 @@ export async function activeLearningRound(
   const round = resolved.request;
   const training = round.training as TrainingRequestInput;
   const { workflowId } = workflowInfo();
-
-  let potential: TrainingResult;
-  let committee: ActiveLearningRoundResult['committee'];
-  if (round.committeeSize !== undefined) {
-    const trained = await executeChild(trainCommittee, {
-      args: [{ request: training, committeeSize: round.committeeSize }],
-      workflowId: `${workflowId}/committee`,
-      staticSummary: `train a committee of ${round.committeeSize} for campaign ${training.campaign}`,
-    });
-    potential = trained.members[0]!;
-    committee = { committeeId: trained.committeeId, memberIds: trained.members.map((m) => m.potentialId) };
-  } else {
-    potential = await executeChild(trainPotential, {
-      args: [training],
-      workflowId: `${workflowId}/train`,
-      staticSummary: `train a potential for campaign ${training.campaign}`,
-    });
-  }
+  const { potential, committee } = await trainRoundPotential(round, training);
 
   // A committee explores with member 0: its own active set grades the frames (scoring then ranks them by
   // the whole committee).
@@ -90,7 +73,40 @@ export async function activeLearningRound(
     workflowId: `${workflowId}/score`,
     staticSummary: `score candidates of generation ${round.candidates.generation}`,
   });
+  return roundResult(round, { potential, committee, exploration, scores });
+}
 
+/** The round's potential: one trainPotential child, or a trainCommittee child's member 0. */
+async function trainRoundPotential(
+  round: ActiveLearningRound,
+  training: TrainingRequestInput,
+): Promise<Pick<ActiveLearningRoundResult, 'potential' | 'committee'>> {
+  const { workflowId } = workflowInfo();
+  if (round.committeeSize === undefined) {
+    const potential = await executeChild(trainPotential, {
+      args: [training],
+      workflowId: `${workflowId}/train`,
+      staticSummary: `train a potential for campaign ${training.campaign}`,
+    });
+    return { potential };
+  }
+  const trained = await executeChild(trainCommittee, {
+    args: [{ request: training, committeeSize: round.committeeSize }],
+    workflowId: `${workflowId}/committee`,
+    staticSummary: `train a committee of ${round.committeeSize} for campaign ${training.campaign}`,
+  });
+  return {
+    potential: trained.members[0]!,
+    committee: { committeeId: trained.committeeId, memberIds: trained.members.map((m) => m.potentialId) },
+  };
+}
+
+/** What the round answers: its potential and whether it meets the target, the scores and the DFT picks. */
+function roundResult(
+  round: ActiveLearningRound,
+  done: Pick<ActiveLearningRoundResult, 'potential' | 'committee' | 'exploration' | 'scores'>,
+): ActiveLearningRoundResult {
+  const { potential, committee, exploration, scores } = done;
   const split = potential.metrics.test ?? potential.metrics.train;
   return {
     potential,

@@ -11,6 +11,7 @@ import {
   type TrainingResult,
   type CommitteeInput,
   type CommitteeResult,
+  type CommitteeMembership,
   committeeSpread,
   memberRequest,
   checkedCommitteeInput,
@@ -31,12 +32,7 @@ import { trainPotential } from './train-potential';
 import { fetchDataset } from './training-steps';
 
 export async function trainCommittee(input: CommitteeInput): Promise<CommitteeResult> {
-  // Runs that started before the input was resolved by a local activity still validate in workflow code.
-  const resolved = patched(PATCHES.resolveRequestOnce)
-    ? await resolveOnce('resolve the committee request and its defaults').resolveCommitteeInput(input)
-    : checkedCommitteeInput(input);
-  if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
-  const { request, committeeSize } = resolved.request;
+  const { request, committeeSize } = await resolveCommittee(input);
   const { workflowId, runId } = workflowInfo();
 
   const ws = await anyHostWithRoom("pick a host with room for the committee's dataset").acquireWorkspace({
@@ -51,50 +47,11 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
     setCurrentDetails(
       `**Committee** of ${committeeSize} on ${request.campaign}: ${dataset.structures} structures on host ${ws.hostId}`,
     );
-
-    // Members run in a scope of their own: the first failure cancels the others, and the shared dataset
-    // is removed only after every member has ended.
-    const membersScope = new CancellationScope();
-    /** Why members stopped being started: a member failed (the scope is cancelled) or the committee was. */
-    let startsStopped: unknown;
-    const outcomes = await membersScope.run(async () => {
-      const results: Promise<TrainingResult>[] = [];
-      for (let member = 0; member < committeeSize; member++) {
-        let handle;
-        try {
-          handle = await startChild(trainPotential, {
-            workflowId: `${workflowId}/member-${member}`,
-            args: [
-              memberRequest(input.request, member),
-              {
-                committeeId: workflowId,
-                member,
-                size: committeeSize,
-                sharedDataset: { hostTaskQueue: ws.hostTaskQueue, hostId: ws.hostId, summary: dataset },
-                resample: 'bootstrap',
-              },
-            ],
-            staticSummary: `committee member ${member + 1} of ${committeeSize}`,
-          });
-        } catch (err) {
-          // Start no more members, and let the started ones end (they clean up) before the dataset goes.
-          if (!isCancellation(err)) throw err;
-          startsStopped = err;
-          break;
-        }
-        const result = handle.result();
-        result.catch(() => membersScope.cancel());
-        results.push(result);
-      }
-      return Promise.allSettled(results);
+    const results = await trainMembers(input, committeeSize, {
+      hostTaskQueue: ws.hostTaskQueue,
+      hostId: ws.hostId,
+      summary: dataset,
     });
-    const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as unknown);
-    if (failures.length > 0) {
-      // Report the member that failed first-hand, not the ones cancelled because of it.
-      throw failures.find((f) => !isCancellation(f)) ?? failures[0];
-    }
-    if (startsStopped !== undefined) throw startsStopped;
-    const results = outcomes.map((o) => (o as PromiseFulfilledResult<TrainingResult>).value);
     const spread = committeeSpread(results.map((r) => r.metrics));
     setCurrentDetails(
       `**Committee** of ${committeeSize} done: train force RMSE ${spread.trainForcesMeVPerA.mean.toFixed(1)} ± ${spread.trainForcesMeVPerA.std.toFixed(1)} meV/Å`,
@@ -113,4 +70,72 @@ export async function trainCommittee(input: CommitteeInput): Promise<CommitteeRe
       }
     });
   }
+}
+
+/** The committee's input with its defaults, or the failure that refuses it. */
+async function resolveCommittee(input: CommitteeInput) {
+  // Runs that started before the input was resolved by a local activity still validate in workflow code.
+  const resolved = patched(PATCHES.resolveRequestOnce)
+    ? await resolveOnce('resolve the committee request and its defaults').resolveCommitteeInput(input)
+    : checkedCommitteeInput(input);
+  if (!resolved.ok) throw ApplicationFailure.nonRetryable(resolved.message, resolved.failureType);
+  return resolved.request;
+}
+
+type SharedDataset = CommitteeMembership['sharedDataset'];
+
+/**
+ * The members, started one after the other as child trainPotential workflows on the shared dataset, in a
+ * scope of their own: the first failure cancels the others, and this returns (or throws) only once every
+ * member has ended, so that the shared dataset is removed after them.
+ */
+async function trainMembers(
+  input: CommitteeInput,
+  committeeSize: number,
+  sharedDataset: SharedDataset,
+): Promise<TrainingResult[]> {
+  const { workflowId } = workflowInfo();
+  const membersScope = new CancellationScope();
+  /** Why members stopped being started: a member failed (the scope is cancelled) or the committee was. */
+  let startsStopped: unknown;
+  const outcomes = await membersScope.run(async () => {
+    const results: Promise<TrainingResult>[] = [];
+    for (let member = 0; member < committeeSize; member++) {
+      let handle;
+      try {
+        handle = await startChild(trainPotential, {
+          workflowId: `${workflowId}/member-${member}`,
+          args: [
+            memberRequest(input.request, member),
+            { committeeId: workflowId, member, size: committeeSize, sharedDataset, resample: 'bootstrap' },
+          ],
+          staticSummary: `committee member ${member + 1} of ${committeeSize}`,
+        });
+      } catch (err) {
+        // Start no more members, and let the started ones end (they clean up) before the dataset goes.
+        if (!isCancellation(err)) throw err;
+        startsStopped = err;
+        break;
+      }
+      const result = handle.result();
+      result.catch(() => membersScope.cancel());
+      results.push(result);
+    }
+    return Promise.allSettled(results);
+  });
+  return membersResults(outcomes, startsStopped);
+}
+
+/** Every member's result, or the failure that stopped the committee. */
+function membersResults(
+  outcomes: PromiseSettledResult<TrainingResult>[],
+  startsStopped: unknown,
+): TrainingResult[] {
+  const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as unknown);
+  if (failures.length > 0) {
+    // Report the member that failed first-hand, not the ones cancelled because of it.
+    throw failures.find((f) => !isCancellation(f)) ?? failures[0];
+  }
+  if (startsStopped !== undefined) throw startsStopped;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<TrainingResult>).value);
 }
