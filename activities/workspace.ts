@@ -69,20 +69,10 @@ export interface AcquiredWorkspace {
 export function createWorkspaceActivities(deps: WorkspaceDeps) {
   const root = path.resolve(deps.workRoot);
 
-  /** Workspaces of trainings on this host that have not been cleaned up yet. */
-  function liveWorkspaces(): number {
-    if (!fs.existsSync(root)) return 0;
-    return fs.readdirSync(root).filter((entry) => {
-      const owner = readOwner(path.join(root, entry));
-      // Files written before hosts were recorded belong to this host (work roots were not shared then).
-      return owner !== undefined && (owner.hostId ?? deps.hostId) === deps.hostId;
-    }).length;
-  }
-
   async function acquireWorkspace(input: AcquireWorkspaceInput): Promise<AcquiredWorkspace> {
     const dir = path.join(root, workspaceName(input.workflowId, input.runId, input.hostAttempt));
     // Check and create synchronously: no other acquire in this process can slip in between.
-    if (!input.pinned && !fs.existsSync(dir) && liveWorkspaces() >= deps.capacity) {
+    if (!input.pinned && !fs.existsSync(dir) && liveWorkspaces(root, deps.hostId) >= deps.capacity) {
       throw benign(
         FailureType.HostBusy,
         `host ${deps.hostId} is running ${deps.capacity} training(s), its MLIP_MAX_CONCURRENT_TRAININGS; waiting for room here or on another host`,
@@ -99,7 +89,8 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
     // Lets a restarted worker tell its own stale workspaces (owner workflow closed) from live ones.
     const owner: WorkspaceOwner = { workflowId: input.workflowId, runId: input.runId, hostId: deps.hostId };
     fs.writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify(owner));
-    const carriedOver = input.carryOver && takeOver(input.carryOver.workspaceDir, dir, owner);
+    const carriedOver =
+      input.carryOver && deps.sharedWorkRoot && takeOver(root, input.carryOver.workspaceDir, dir, owner);
     return {
       hostId: deps.hostId,
       hostTaskQueue: deps.hostTaskQueue,
@@ -107,19 +98,6 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
       ...(deps.sharedWorkRoot ? { sharedWorkRoot: true } : {}),
       ...(carriedOver ? { carriedOver } : {}),
     };
-  }
-
-  /**
-   * Copies a lost workspace of the same training into `dir`, with the inputs' paths moved to `dir`;
-   * undefined (a fresh start) when this host does not share the work root or cannot see the workspace.
-   */
-  function takeOver(from: string, dir: string, owner: WorkspaceOwner): AcquiredWorkspace['carriedOver'] {
-    const source = path.resolve(from);
-    if (!deps.sharedWorkRoot || path.dirname(source) !== root) return undefined;
-    const previous = readOwner(source);
-    // Only a workspace of this very run: never another training's files.
-    if (previous?.workflowId !== owner.workflowId || previous.runId !== owner.runId) return undefined;
-    return copyWorkspace(source, dir);
   }
 
   /** Stops any trainer still running there and removes the workspace. Idempotent. */
@@ -138,6 +116,34 @@ export function createWorkspaceActivities(deps: WorkspaceDeps) {
   }
 
   return { acquireWorkspace, cleanupWorkspace };
+}
+
+/** Workspaces of trainings on this host (`hostId`) that have not been cleaned up yet. */
+function liveWorkspaces(root: string, hostId: string): number {
+  if (!fs.existsSync(root)) return 0;
+  return fs.readdirSync(root).filter((entry) => {
+    const owner = readOwner(path.join(root, entry));
+    // Files written before hosts were recorded belong to this host (work roots were not shared then).
+    return owner !== undefined && (owner.hostId ?? hostId) === hostId;
+  }).length;
+}
+
+/**
+ * Copies a lost workspace of the same training on the shared work root `root` into `dir`, with the inputs'
+ * paths moved to `dir`; undefined (a fresh start) when this host cannot see the workspace.
+ */
+function takeOver(
+  root: string,
+  from: string,
+  dir: string,
+  owner: WorkspaceOwner,
+): AcquiredWorkspace['carriedOver'] {
+  const source = path.resolve(from);
+  if (path.dirname(source) !== root) return undefined;
+  const previous = readOwner(source);
+  // Only a workspace of this very run: never another training's files.
+  if (previous?.workflowId !== owner.workflowId || previous.runId !== owner.runId) return undefined;
+  return copyWorkspace(source, dir);
 }
 
 /** Who made a workspace, or undefined for a folder that is not one of ours (or not readable). */
