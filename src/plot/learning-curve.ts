@@ -109,10 +109,19 @@ function formatTick(v: number, log: boolean): string {
 
 const fmt = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
 
+/** A panel's plotting area, in SVG coordinates. */
+interface PanelBox {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+type Point = { x: number; y: number };
+
 function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], top: number, xTicks: number[]) {
-  const left = LEFT;
-  const right = WIDTH - RIGHT;
-  const bottom = top + PANEL_HEIGHT;
+  const box: PanelBox = { left: LEFT, right: WIDTH - RIGHT, top, bottom: top + PANEL_HEIGHT };
+  const { left, right } = box;
   const points = rows
     .map((r, i) => ({ x: xs[i]!, y: panel.value(r) }))
     .filter((p) => Number.isFinite(p.y) && (!panel.log || p.y > 0));
@@ -125,14 +134,7 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
   const xMin = xTicks[0]!;
   const xMax = xTicks[xTicks.length - 1]!;
   const sx = (x: number) => left + ((x - xMin) / (xMax - xMin)) * (right - left);
-  for (const t of xTicks) {
-    const x = fmt(sx(t));
-    parts.push(
-      `<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}" stroke="#e5e5e5" stroke-width="1"/>`,
-      `<line x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 5}" stroke="#444444" stroke-width="1"/>`,
-      `<text x="${x}" y="${bottom + 18}" font-size="11" text-anchor="middle" ${FONT} fill="#333333">${escapeXml(formatTick(t, false))}</text>`,
-    );
-  }
+  parts.push(...xAxis(box, xTicks, sx));
   if (points.length === 0) {
     parts.push(
       `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="none" stroke="#444444" stroke-width="1"/>`,
@@ -141,6 +143,25 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
     );
     return parts.join('\n');
   }
+  const y = yAxis(panel, points, box);
+  parts.push(...y.parts, ...series(panel, points, box, sx, y.sy), '</g>');
+  return parts.join('\n');
+}
+
+/** The vertical grid lines and the iteration ticks under the panel. */
+function xAxis(box: PanelBox, xTicks: number[], sx: (x: number) => number): string[] {
+  return xTicks.flatMap((t) => {
+    const x = fmt(sx(t));
+    return [
+      `<line x1="${x}" y1="${box.top}" x2="${x}" y2="${box.bottom}" stroke="#e5e5e5" stroke-width="1"/>`,
+      `<line x1="${x}" y1="${box.bottom}" x2="${x}" y2="${box.bottom + 5}" stroke="#444444" stroke-width="1"/>`,
+      `<text x="${x}" y="${box.bottom + 18}" font-size="11" text-anchor="middle" ${FONT} fill="#333333">${escapeXml(formatTick(t, false))}</text>`,
+    ];
+  });
+}
+
+/** The value scale that holds every point (from 0, or logarithmic), with its grid lines and ticks. */
+function yAxis(panel: Panel, points: Point[], box: PanelBox): { sy: (v: number) => number; parts: string[] } {
   const ys = points.map((p) => p.y);
   const yMinRaw = Math.min(...ys);
   const yMaxRaw = Math.max(...ys);
@@ -148,20 +169,32 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
   const tr = (v: number) => (panel.log ? Math.log10(v) : v);
   const yLo = tr(yTicks[0]!);
   const yHi = tr(yTicks[yTicks.length - 1]!);
-  const sy = (v: number) => bottom - ((tr(v) - yLo) / (yHi - yLo)) * PANEL_HEIGHT;
-  for (const t of yTicks) {
+  const sy = (v: number) => box.bottom - ((tr(v) - yLo) / (yHi - yLo)) * PANEL_HEIGHT;
+  const parts = yTicks.flatMap((t) => {
     const y = fmt(sy(t));
-    parts.push(
-      `<line x1="${left}" y1="${y}" x2="${right}" y2="${y}" stroke="#e5e5e5" stroke-width="1"/>`,
-      `<line x1="${left - 5}" y1="${y}" x2="${left}" y2="${y}" stroke="#444444" stroke-width="1"/>`,
-      `<text x="${left - 8}" y="${y}" dy="4" font-size="11" text-anchor="end" ${FONT} fill="#333333">${escapeXml(formatTick(t, panel.log))}</text>`,
-    );
-  }
+    return [
+      `<line x1="${box.left}" y1="${y}" x2="${box.right}" y2="${y}" stroke="#e5e5e5" stroke-width="1"/>`,
+      `<line x1="${box.left - 5}" y1="${y}" x2="${box.left}" y2="${y}" stroke="#444444" stroke-width="1"/>`,
+      `<text x="${box.left - 8}" y="${y}" dy="4" font-size="11" text-anchor="end" ${FONT} fill="#333333">${escapeXml(formatTick(t, panel.log))}</text>`,
+    ];
+  });
+  return { sy, parts };
+}
+
+/** The panel's frame, its line (with a dot per point when there are few) and its final value. */
+function series(
+  panel: Panel,
+  points: Point[],
+  box: PanelBox,
+  sx: (x: number) => number,
+  sy: (v: number) => number,
+): string[] {
+  const { left, right, top } = box;
   const coords = points.map((p) => `${fmt(sx(p.x))},${fmt(sy(p.y))}`);
-  parts.push(
+  const parts = [
     `<rect x="${left}" y="${top}" width="${right - left}" height="${PANEL_HEIGHT}" fill="none" stroke="#444444" stroke-width="1"/>`,
     `<polyline class="series" data-series="${panel.key}" fill="none" stroke="${panel.color}" stroke-width="2" stroke-linejoin="round" points="${coords.join(' ')}"/>`,
-  );
+  ];
   if (points.length <= 60) {
     for (const c of coords) {
       const [cx, cy] = c.split(',');
@@ -173,9 +206,8 @@ function renderPanel(panel: Panel, rows: readonly MetricsRow[], xs: number[], to
     `<text x="${right - 6}" y="${top + 16}" font-size="12" text-anchor="end" ${FONT} fill="${panel.color}">${escapeXml(
       `final ${panel.log ? last.y.toExponential(3) : last.y.toFixed(panel.key === 'rmse-energy' ? 2 : 1)}`,
     )}</text>`,
-    '</g>',
   );
-  return parts.join('\n');
+  return parts;
 }
 
 /** The SVG document for these rows (an empty table gives panels saying "no values recorded"). */
