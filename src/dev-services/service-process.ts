@@ -109,6 +109,28 @@ export function launchService(
   timeoutMs = 60_000,
 ): LaunchedService {
   requireInstalled(definition);
+  const { child, logStart } = spawnLogging(definition, logFile);
+  if (child.pid === undefined) {
+    throw new ServiceStartError(`could not start ${definition.name} (${definition.command})`);
+  }
+  const ended = watchEnd(child);
+  const service: RunningService = {
+    name: definition.name,
+    pid: child.pid,
+    startTime: processStartTime(child.pid),
+    port: definition.port,
+    address: definition.address,
+    logFile,
+  };
+  const ready = untilReady(definition, { logFile, logStart }, ended, timeoutMs);
+  return { service, ready };
+}
+
+/** The service started detached, its output appended to `logFile` from `logStart` (bytes) on. */
+function spawnLogging(
+  definition: ServiceDefinition,
+  logFile: string,
+): { child: ChildProcess; logStart: number } {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, 'a');
   const logStart = fs.fstatSync(out).size;
@@ -121,52 +143,60 @@ export function launchService(
     fs.closeSync(out);
   }
   child.unref();
-  if (child.pid === undefined) {
-    throw new ServiceStartError(`could not start ${definition.name} (${definition.command})`);
-  }
-  let exitCode: number | null | undefined;
-  let exitSignal: NodeJS.Signals | null = null;
-  let spawnError: Error | undefined;
+  return { child, logStart };
+}
+
+/** How the child ended, once it has: its exit, or the error that kept it from running. */
+interface ChildEnd {
+  exitCode?: number | null;
+  exitSignal: NodeJS.Signals | null;
+  spawnError?: Error;
+}
+
+function watchEnd(child: ChildProcess): ChildEnd {
+  const ended: ChildEnd = { exitSignal: null };
   child.once('exit', (code, signal) => {
-    exitCode = code;
-    exitSignal = signal;
+    ended.exitCode = code;
+    ended.exitSignal = signal;
   });
   // Without a listener, a failed exec (permissions, a broken binary) would be an uncaught exception.
   child.once('error', (err) => {
-    spawnError = err;
+    ended.spawnError = err;
   });
-  const service: RunningService = {
-    name: definition.name,
-    pid: child.pid,
-    startTime: processStartTime(child.pid),
-    port: definition.port,
-    address: definition.address,
-    logFile,
-  };
-  const ready = (async () => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      // Exit first: a port that answers after our service died is someone else's.
-      if (spawnError) {
-        throw new ServiceStartError(
-          `could not start ${definition.name} (${definition.command}): ${spawnError.message}`,
-        );
-      }
-      if (exitCode !== undefined) {
-        const how = exitSignal ? `was killed by ${exitSignal}` : `exited with code ${exitCode}`;
-        throw new ServiceStartError(
-          `${definition.name} ${how} during start-up; the end of its log (${logFile}):\n${logTail(logFile, logStart)}`,
-        );
-      }
-      if (await portOpen(definition.port)) return;
-      await sleep(200);
+  return ended;
+}
+
+/** Resolves once the service answers on its port; rejects if it ends first or does not answer in time. */
+async function untilReady(
+  definition: ServiceDefinition,
+  log: { logFile: string; logStart: number },
+  ended: ChildEnd,
+  timeoutMs: number,
+): Promise<void> {
+  const { logFile, logStart } = log;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    // Exit first: a port that answers after our service died is someone else's.
+    if (ended.spawnError) {
+      throw new ServiceStartError(
+        `could not start ${definition.name} (${definition.command}): ${ended.spawnError.message}`,
+      );
     }
-    throw new ServiceStartError(
-      `${definition.name} did not answer on port ${definition.port} within ${timeoutMs / 1000} s; ` +
-        `the end of its log (${logFile}):\n${logTail(logFile, logStart)}`,
-    );
-  })();
-  return { service, ready };
+    if (ended.exitCode !== undefined) {
+      const how = ended.exitSignal
+        ? `was killed by ${ended.exitSignal}`
+        : `exited with code ${ended.exitCode}`;
+      throw new ServiceStartError(
+        `${definition.name} ${how} during start-up; the end of its log (${logFile}):\n${logTail(logFile, logStart)}`,
+      );
+    }
+    if (await portOpen(definition.port)) return;
+    await sleep(200);
+  }
+  throw new ServiceStartError(
+    `${definition.name} did not answer on port ${definition.port} within ${timeoutMs / 1000} s; ` +
+      `the end of its log (${logFile}):\n${logTail(logFile, logStart)}`,
+  );
 }
 
 /**
