@@ -46,47 +46,7 @@ const kindOf: Record<string, StatsKind> = {
 
 export function createProgressParser(): ProgressParser {
   let buffer = '';
-  const state: ParsedProgress = { stats: {}, iterationLines: 0 };
-  let block: { kind: StatsKind; iteration?: number; loss?: number } | undefined;
-
-  function line(text: string): boolean {
-    const iter = ITERATION_LINE.exec(text);
-    if (iter) {
-      state.latest = {
-        iteration: Number(iter[1]),
-        loss: Number(iter[2]),
-        rmseEnergyMeVPerAtom: Number(iter[3]),
-        rmseForcesMeVPerA: Number(iter[4]),
-      };
-      state.iterationLines += 1;
-      return true;
-    }
-    const header = BLOCK_HEADER.exec(text);
-    if (header) {
-      block = { kind: kindOf[header[1]!]! };
-      return false;
-    }
-    if (!block) return false;
-    const bi = BLOCK_ITERATION.exec(text);
-    if (bi) {
-      block.iteration = Number(bi[1]);
-      block.loss = Number(bi[2]);
-      return false;
-    }
-    const rmse = BLOCK_RMSE.exec(text);
-    if (rmse && block.iteration !== undefined && block.loss !== undefined) {
-      state.stats[block.kind] = {
-        iteration: block.iteration,
-        loss: block.loss,
-        rmseEnergyMeVPerAtom: Number(rmse[1]),
-        rmseForcesMeVPerA: Number(rmse[3]),
-      };
-      block = undefined;
-      return true;
-    }
-    return false;
-  }
-
+  const lines = new ProgressLines();
   return {
     push(chunk) {
       buffer += chunk;
@@ -96,16 +56,65 @@ export function createProgressParser(): ProgressParser {
       // A pathological producer without line ends must not grow the buffer without bound.
       if (buffer.length > 64 * 1024) buffer = buffer.slice(-16 * 1024);
       let changed = false;
-      for (const p of parts) changed = line(p) || changed;
+      for (const p of parts) changed = lines.line(p) || changed;
       return changed;
     },
     end() {
       const rest = buffer;
       buffer = '';
-      return rest ? line(rest) : false;
+      return rest ? lines.line(rest) : false;
     },
     snapshot() {
-      return { ...state, stats: { ...state.stats } };
+      return { ...lines.state, stats: { ...lines.state.stats } };
     },
   };
+}
+
+/** What the complete lines read so far say. */
+class ProgressLines {
+  readonly state: ParsedProgress = { stats: {}, iterationLines: 0 };
+  /** The stats block being read, until its RMSE row completes it. */
+  private block: { kind: StatsKind; iteration?: number; loss?: number } | undefined;
+
+  /** Reads one line; returns true if the progress changed. */
+  line(text: string): boolean {
+    const iter = ITERATION_LINE.exec(text);
+    if (iter) {
+      this.state.latest = {
+        iteration: Number(iter[1]),
+        loss: Number(iter[2]),
+        rmseEnergyMeVPerAtom: Number(iter[3]),
+        rmseForcesMeVPerA: Number(iter[4]),
+      };
+      this.state.iterationLines += 1;
+      return true;
+    }
+    const header = BLOCK_HEADER.exec(text);
+    if (header) {
+      this.block = { kind: kindOf[header[1]!]! };
+      return false;
+    }
+    return this.block ? this.blockLine(text, this.block) : false;
+  }
+
+  private blockLine(text: string, block: NonNullable<ProgressLines['block']>): boolean {
+    const bi = BLOCK_ITERATION.exec(text);
+    if (bi) {
+      block.iteration = Number(bi[1]);
+      block.loss = Number(bi[2]);
+      return false;
+    }
+    const rmse = BLOCK_RMSE.exec(text);
+    if (rmse && block.iteration !== undefined && block.loss !== undefined) {
+      this.state.stats[block.kind] = {
+        iteration: block.iteration,
+        loss: block.loss,
+        rmseEnergyMeVPerAtom: Number(rmse[1]),
+        rmseForcesMeVPerA: Number(rmse[3]),
+      };
+      this.block = undefined;
+      return true;
+    }
+    return false;
+  }
 }
