@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { loadEnv } from '../src/config';
 import { redactMongoUri } from '../src/db';
 import { connectClient, connectWorker, temporalTarget } from '../src/temporal';
-import { describeBackends, probeBackends } from '../src/pacemaker';
+import { describeBackends, probeBackendsCached } from '../src/pacemaker';
 import { installRuntime } from '../src/telemetry';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
@@ -29,11 +29,14 @@ async function main() {
         `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time); ` +
         `${target.summary}; MongoDB ${redactMongoUri(env.MONGODB_URI)}; workspaces in ${env.MLIP_WORK_ROOT}`,
     );
-    // Asked once, beside the running worker: TensorFlow's import takes seconds and must not delay start-up.
-    void probeBackends(env.MLIP_PYTHON).then(
-      (report) => {
+    // Asked once, beside the running worker: TensorFlow's import takes seconds and must not delay start-up
+    // (and is skipped while the Python environment is the one the kept answer came from).
+    void probeBackendsCached(env.MLIP_PYTHON).then(
+      ({ report, probedAt }) => {
         const { line, warning } = describeBackends(report);
-        console.log(`[worker] ${line}`);
+        console.log(
+          `[worker] ${line}${probedAt ? ` (as probed at ${probedAt}; the environment is unchanged)` : ''}`,
+        );
         if (warning) console.warn(`[worker] warning: ${warning}`);
       },
       (err: unknown) =>

@@ -4,6 +4,7 @@
  * evaluators a host has.
  */
 export * from './active-set';
+export * from './backend-probe-cache';
 export * from './backends';
 export * from './basis-size';
 export * from './checkpoint';

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { INSTALLED } from '../../src/config/paths';
-import { describeBackends, probeBackends } from '../../src/pacemaker/backends';
+import { probeBackendsCached } from '../../src/pacemaker/backend-probe-cache';
+import { describeBackends } from '../../src/pacemaker/backends';
 import { withReferenceEnergies } from '../../src/pacemaker/reference-energy';
 import { tinyPacemakerInput } from '../fixtures/tiny-pacemaker-input';
 import { scratchDir } from '../harness/context';
@@ -44,8 +45,14 @@ test.each(['pyace', 'tensorpot'] as const)(
   },
 );
 
-test('the Python environment offers both evaluators, and the probe the worker logs at start says so', async () => {
-  const report = await probeBackends(INSTALLED.python);
+test('the Python environment offers both evaluators, and the probe the worker logs at start says so, kept for the next start', async () => {
+  const cacheFile = path.join(scratchDir('probe'), 'probe.json');
+  const { report, probedAt } = await probeBackendsCached(INSTALLED.python, cacheFile);
+  expect(probedAt).toBeUndefined(); // probed now: nothing was kept
+  // The next start in the same environment reads the kept answer instead of importing TensorFlow again.
+  const again = await probeBackendsCached(INSTALLED.python, cacheFile);
+  expect(again.probedAt).toEqual(expect.any(String));
+  expect(again.report).toEqual(report);
   expect(report.pyace).toMatchObject({ available: true, version: '0.4.0rc1' });
   expect(report.tensorpot).toMatchObject({
     available: true,

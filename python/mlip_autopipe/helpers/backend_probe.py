@@ -12,7 +12,11 @@ installed: {"tensorpot": {"available": bool, "error"?: str}} in a few millisecon
 for tensorpot is checked this way before its fit (the dry run itself runs on pyace: TensorFlow's import
 is most of a dry run's time, and the dry run never evaluates anything).
 
-Usage: python backend_probe.py [--installed]
+With --fingerprint it prints {"fingerprint": str}, again without importing anything: what the full report
+depends on (this interpreter, the modification times of its package directories, whether an NVIDIA driver
+is present). A worker keeps the last report with its fingerprint and probes again only when it changed.
+
+Usage: python backend_probe.py [--installed | --fingerprint]
 """
 import contextlib
 import importlib.util
@@ -68,6 +72,23 @@ def tensorpot_installed():
             return {"available": False, "error": f"No module named '{name}'"}
     return {"available": True}
 
+
+def environment_fingerprint():
+    import hashlib
+    import shutil
+    import site
+
+    parts = [sys.executable, sys.prefix, sys.version]
+    for directory in [*site.getsitepackages(), site.getusersitepackages()]:
+        # pip adds or removes a *.dist-info directory with every (un)install: the directory's mtime moves.
+        parts.append(f"{directory}:{os.stat(directory).st_mtime_ns if os.path.isdir(directory) else '-'}")
+    parts.append(f"nvidia-smi:{shutil.which('nvidia-smi') or '-'}; /dev/nvidiactl:{os.path.exists('/dev/nvidiactl')}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+if sys.argv[1:] == ["--fingerprint"]:
+    print(json.dumps({"fingerprint": environment_fingerprint()}))
+    sys.exit(0)
 
 if sys.argv[1:] == ["--installed"]:
     print(json.dumps({"tensorpot": tensorpot_installed()}))
