@@ -11,6 +11,7 @@ import {
   formatExplain,
   buildPacemakerDocument,
   renderPacemakerYaml,
+  type PacemakerDocument,
 } from '../../pacemaker';
 import { resolveTrainerParams } from '../../api';
 import { parseCommandArgs } from '../args';
@@ -117,6 +118,16 @@ async function run(args: string[], io: CliIo): Promise<number> {
     io.out(text.trimEnd());
     return ExitCode.Ok;
   }
+  return writeInputYaml(doc, text, values, io);
+}
+
+/** input.yaml written to --out (never over a file unless --force), and a line (or JSON) saying so. */
+async function writeInputYaml(
+  doc: PacemakerDocument,
+  text: string,
+  values: { out?: string; force?: boolean; json?: boolean },
+  io: CliIo,
+): Promise<number> {
   const out = path.resolve(values.out ?? 'input.yaml');
   try {
     await fs.writeFile(out, text, { encoding: 'utf8', flag: values.force ? 'w' : 'wx' });

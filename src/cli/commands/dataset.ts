@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadEnv } from '../../config';
 import { connectDatabase, classifyMongoError } from '../../db';
-import { exportTrainingSet } from '../../training-set';
+import { exportTrainingSet, type ExportTrainingSetResult } from '../../training-set';
 import { SelectionSchema } from '../../api';
 import { parseCommandArgs } from '../args';
 import {
@@ -40,80 +40,79 @@ function parseSelection(values: Parameters<typeof selectionFromFlags>[0]) {
   return parsed.data;
 }
 
-function exportCommand(): CliCommand['run'] {
-  return async (args: string[], io: CliIo) => {
-    const { values } = parseCommandArgs(args, {
-      campaign: { type: 'string' },
-      out: { type: 'string' },
-      ...SELECTION_OPTIONS,
-      pacemaker: { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    if (values.campaign === undefined || values.campaign === '')
-      throw new UsageError('--campaign is required');
-    const selection = parseSelection(values);
-    const invalidRecords = invalidRecordsFromFlags(values) ?? 'fail';
-    const fallbackName = `${values.campaign.replace(/[^A-Za-z0-9._-]/g, '_')}.extxyz`;
-    const extxyzPath = path.resolve(values.out ?? fallbackName);
-    const stem = extxyzPath.replace(/\.extxyz$|\.xyz$/, '');
-    const env = loadEnv(io.env);
+async function exportCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    campaign: { type: 'string' },
+    out: { type: 'string' },
+    ...SELECTION_OPTIONS,
+    pacemaker: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (values.campaign === undefined || values.campaign === '') throw new UsageError('--campaign is required');
+  const selection = parseSelection(values);
+  const invalidRecords = invalidRecordsFromFlags(values) ?? 'fail';
+  const fallbackName = `${values.campaign.replace(/[^A-Za-z0-9._-]/g, '_')}.extxyz`;
+  const extxyzPath = path.resolve(values.out ?? fallbackName);
+  const stem = extxyzPath.replace(/\.extxyz$|\.xyz$/, '');
+  const env = loadEnv(io.env);
 
-    const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
-    try {
-      const db = await database.db().catch((err: unknown) => {
-        throw classifyMongoError(err, 'connecting');
-      });
-      const result = await exportTrainingSet({
-        db,
-        campaign: values.campaign,
-        selection,
-        invalidRecords,
-        extxyzPath,
-        manifestPath: `${stem}.manifest.json`,
-        pacemaker: values.pacemaker
-          ? { datasetPath: `${stem}.pckl.gzip`, python: env.MLIP_PYTHON }
-          : undefined,
-      });
-      const { counts, sha256, elements } = result.manifest;
-      if (values.json)
-        io.out(
-          JSON.stringify({
-            extxyzPath: result.extxyzPath,
-            manifestPath: result.manifestPath,
-            pacemakerDatasetPath: result.pacemakerDatasetPath,
-            structures: counts.structures,
-            atoms: counts.atoms,
-            elements,
-            sha256,
-            excluded: counts.excluded,
-            duplicates: counts.duplicates,
-            skippedInvalid: counts.skippedInvalid,
-          }),
-        );
-      else {
-        io.out(
-          `wrote ${counts.structures} structures (${counts.atoms} atoms; ${elements.join(', ')}) to ${result.extxyzPath}`,
-        );
-        if (result.pacemakerDatasetPath) io.out(`pacemaker dataset: ${result.pacemakerDatasetPath}`);
-        io.out(`manifest: ${result.manifestPath}`);
-        io.out(
-          `excluded ${counts.excluded}, duplicates ${counts.duplicates}, invalid skipped ${counts.skippedInvalid}; sha256 ${sha256}`,
-        );
-      }
-      return ExitCode.Ok;
-    } catch (err) {
-      if (err instanceof ApplicationFailure) {
-        io.err(`mlip-train dataset export: ${err.type ?? 'Error'}: ${err.message}`);
-        return ExitCode.Failed;
-      }
-      throw err;
-    } finally {
-      await database.close().catch(() => undefined);
+  const database = connectDatabase(env.MONGODB_URI, env.MLIP_DB);
+  try {
+    const db = await database.db().catch((err: unknown) => {
+      throw classifyMongoError(err, 'connecting');
+    });
+    const result = await exportTrainingSet({
+      db,
+      campaign: values.campaign,
+      selection,
+      invalidRecords,
+      extxyzPath,
+      manifestPath: `${stem}.manifest.json`,
+      pacemaker: values.pacemaker ? { datasetPath: `${stem}.pckl.gzip`, python: env.MLIP_PYTHON } : undefined,
+    });
+    printExport(result, values.json ?? false, io);
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof ApplicationFailure) {
+      io.err(`mlip-train dataset export: ${err.type ?? 'Error'}: ${err.message}`);
+      return ExitCode.Failed;
     }
-  };
+    throw err;
+  } finally {
+    await database.close().catch(() => undefined);
+  }
 }
 
-const SUBCOMMANDS: Record<string, CliCommand['run']> = { export: exportCommand() };
+function printExport(result: ExportTrainingSetResult, json: boolean, io: CliIo): void {
+  const { counts, sha256, elements } = result.manifest;
+  if (json) {
+    io.out(
+      JSON.stringify({
+        extxyzPath: result.extxyzPath,
+        manifestPath: result.manifestPath,
+        pacemakerDatasetPath: result.pacemakerDatasetPath,
+        structures: counts.structures,
+        atoms: counts.atoms,
+        elements,
+        sha256,
+        excluded: counts.excluded,
+        duplicates: counts.duplicates,
+        skippedInvalid: counts.skippedInvalid,
+      }),
+    );
+    return;
+  }
+  io.out(
+    `wrote ${counts.structures} structures (${counts.atoms} atoms; ${elements.join(', ')}) to ${result.extxyzPath}`,
+  );
+  if (result.pacemakerDatasetPath) io.out(`pacemaker dataset: ${result.pacemakerDatasetPath}`);
+  io.out(`manifest: ${result.manifestPath}`);
+  io.out(
+    `excluded ${counts.excluded}, duplicates ${counts.duplicates}, invalid skipped ${counts.skippedInvalid}; sha256 ${sha256}`,
+  );
+}
+
+const SUBCOMMANDS: Record<string, CliCommand['run']> = { export: exportCommand };
 
 export const datasetCommand: CliCommand = {
   name: 'dataset',

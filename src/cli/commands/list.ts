@@ -2,7 +2,13 @@
 import { loadEnv } from '../../config';
 import { numberFlag, parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
-import { connectTemporal, TEMPORAL_ENV_HELP, trainingAttributes, WORKFLOW_TYPE } from '../trainings';
+import {
+  connectTemporal,
+  TEMPORAL_ENV_HELP,
+  trainingAttributes,
+  WORKFLOW_TYPE,
+  type TrainingSearchAttributes,
+} from '../trainings';
 import { formatTable } from '../table';
 
 const usage = `Usage: mlip-train list [--campaign NAME] [--running] [--limit N] [--json]
@@ -62,35 +68,35 @@ async function run(args: string[], io: CliIo): Promise<number> {
       });
       if (rows.length >= limit) break;
     }
-    if (values.json) {
-      io.out(JSON.stringify(rows, null, 2));
-      return ExitCode.Ok;
-    }
-    if (rows.length === 0) {
+    if (values.json) io.out(JSON.stringify(rows, null, 2));
+    else if (rows.length === 0)
       io.out(
         `no trainings${values.campaign !== undefined ? ` of campaign '${values.campaign}'` : ''}${values.running ? ' running' : ''}`,
       );
-      return ExitCode.Ok;
-    }
-    const table = [
-      ['WORKFLOW ID', 'STATUS', 'CAMPAIGN', 'PHASE', 'DATASET', 'STARTED (UTC)'],
-      ...rows.map((r) => [
-        r.workflowId,
-        r.status,
-        r.campaign ?? '-',
-        r.phase ?? '-',
-        r.datasetSize !== undefined ? String(r.datasetSize) : '-',
-        r.startTime
-          .toISOString()
-          .replace('T', ' ')
-          .replace(/\.\d+Z$/, ''),
-      ]),
-    ];
-    for (const line of formatTable(table)) io.out(line);
+    else for (const line of formatTable(listTable(rows))) io.out(line);
     return ExitCode.Ok;
   } finally {
     await session.close();
   }
+}
+
+function listTable(
+  rows: (TrainingSearchAttributes & { workflowId: string; status: string; startTime: Date })[],
+) {
+  return [
+    ['WORKFLOW ID', 'STATUS', 'CAMPAIGN', 'PHASE', 'DATASET', 'STARTED (UTC)'],
+    ...rows.map((r) => [
+      r.workflowId,
+      r.status,
+      r.campaign ?? '-',
+      r.phase ?? '-',
+      r.datasetSize !== undefined ? String(r.datasetSize) : '-',
+      r.startTime
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ''),
+    ]),
+  ];
 }
 
 export const listCommand: CliCommand = {

@@ -7,7 +7,15 @@
  * good fit from a poor one. A campaign that already has documents is refused unless --append is given.
  */
 import { loadEnv } from '../../config';
-import { EMT_METALS, isLabellerName, LABELLERS, seedDemo, type CompressionPlan } from '../../demo';
+import {
+  EMT_METALS,
+  isLabellerName,
+  LABELLERS,
+  seedDemo,
+  type CompressionPlan,
+  type LabellerName,
+  type SeedDemoOptions,
+} from '../../demo';
 import { parseCommandArgs, numberFlag } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
 
@@ -55,80 +63,105 @@ function intFlag(name: string, value: string | undefined, fallback: number, min:
   return n;
 }
 
+/** The labeller --labeller names (default emt). */
+function labellerFlag(value: string | undefined): LabellerName {
+  const labellerName = value ?? 'emt';
+  if (!isLabellerName(labellerName))
+    throw new UsageError(
+      `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labellerName}'`,
+    );
+  return labellerName;
+}
+
+/** The elements --elements names, those the labeller can label (default: the labeller's). */
+function elementsFlag(labellerName: LabellerName, value: string | undefined): string[] {
+  const labeller = LABELLERS[labellerName];
+  const elements = value === undefined ? labeller.defaultElements : value.split(',').map((e) => e.trim());
+  if (labellerName === 'emt') {
+    if (
+      elements.length > labeller.maxElements ||
+      elements.some((e) => !labeller.elements.includes(e)) ||
+      new Set(elements).size !== elements.length
+    )
+      throw new UsageError(
+        `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${value}'`,
+      );
+  } else if ([...elements].sort().join(',') !== labeller.defaultElements.join(',')) {
+    throw new UsageError(
+      `--elements: --labeller ${labellerName} labels ${labeller.defaultElements.join(',')} only (the default), got '${value}'`,
+    );
+  }
+  return elements;
+}
+
+/** --compress-every and --compression, which only --candidates takes. */
+function compressionFlags(values: {
+  candidates?: boolean;
+  'compress-every'?: string;
+  compression?: string;
+}): CompressionPlan {
+  if (!values.candidates && (values['compress-every'] !== undefined || values.compression !== undefined))
+    throw new UsageError('--compress-every and --compression apply to --candidates only');
+  const plan: CompressionPlan = {
+    every: intFlag('compress-every', values['compress-every'], 5, 0),
+    compression: numberFlag('compression', values.compression) ?? 0.2,
+  };
+  if (!(plan.compression > 0 && plan.compression < 1))
+    throw new UsageError(`--compression must be between 0 and 1 (exclusive), got ${values.compression}`);
+  return plan;
+}
+
+/** The seeding the flags ask for, and whether to answer in JSON. */
+function seedFlags(args: string[]): { options: SeedDemoOptions; json: boolean } {
+  const { values } = parseCommandArgs(args, {
+    labeller: { type: 'string' },
+    campaign: { type: 'string' },
+    elements: { type: 'string' },
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    start: { type: 'string' },
+    generation: { type: 'string' },
+    append: { type: 'boolean' },
+    json: { type: 'boolean' },
+    candidates: { type: 'boolean' },
+    'compress-every': { type: 'string' },
+    compression: { type: 'string' },
+  });
+  const labeller = labellerFlag(values.labeller);
+  const campaign = values.campaign ?? LABELLERS[labeller].defaultCampaign;
+  if (campaign.trim() === '') throw new UsageError('--campaign must not be empty');
+  const elements = elementsFlag(labeller, values.elements);
+  const count = intFlag('count', values.count, 60, 1);
+  const seed = intFlag('seed', values.seed, 0, 0);
+  const start = intFlag('start', values.start, 0, 0);
+  const generation = intFlag('generation', values.generation, 0, 0);
+  const plan = compressionFlags(values);
+  return {
+    options: {
+      labeller,
+      campaign,
+      elements,
+      count,
+      seed,
+      start,
+      generation,
+      append: values.append ?? false,
+      ...(values.candidates ? { candidates: plan } : {}),
+    },
+    json: values.json ?? false,
+  };
+}
+
 export const seedDemoCommand: CliCommand = {
   name: 'seed-demo',
   summary:
     'insert demo calculations labelled with ASE EMT or Kumagai silicon (the mocked DFT factory); --candidates: structures to score',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(args, {
-      labeller: { type: 'string' },
-      campaign: { type: 'string' },
-      elements: { type: 'string' },
-      count: { type: 'string' },
-      seed: { type: 'string' },
-      start: { type: 'string' },
-      generation: { type: 'string' },
-      append: { type: 'boolean' },
-      json: { type: 'boolean' },
-      candidates: { type: 'boolean' },
-      'compress-every': { type: 'string' },
-      compression: { type: 'string' },
-    });
-    const labellerName = values.labeller ?? 'emt';
-    if (!isLabellerName(labellerName))
-      throw new UsageError(
-        `--labeller must be one of ${Object.keys(LABELLERS).join(', ')}, got '${labellerName}'`,
-      );
-    const labeller = LABELLERS[labellerName];
-    const campaign = values.campaign ?? labeller.defaultCampaign;
-    if (campaign.trim() === '') throw new UsageError('--campaign must not be empty');
-    const elements =
-      values.elements === undefined
-        ? labeller.defaultElements
-        : values.elements.split(',').map((e) => e.trim());
-    if (labellerName === 'emt') {
-      if (
-        elements.length > labeller.maxElements ||
-        elements.some((e) => !labeller.elements.includes(e)) ||
-        new Set(elements).size !== elements.length
-      )
-        throw new UsageError(
-          `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${values.elements}'`,
-        );
-    } else if ([...elements].sort().join(',') !== labeller.defaultElements.join(',')) {
-      throw new UsageError(
-        `--elements: --labeller ${labellerName} labels ${labeller.defaultElements.join(',')} only (the default), got '${values.elements}'`,
-      );
-    }
-    const count = intFlag('count', values.count, 60, 1);
-    const seed = intFlag('seed', values.seed, 0, 0);
-    const start = intFlag('start', values.start, 0, 0);
-    const generation = intFlag('generation', values.generation, 0, 0);
-    if (!values.candidates && (values['compress-every'] !== undefined || values.compression !== undefined))
-      throw new UsageError('--compress-every and --compression apply to --candidates only');
-    const plan: CompressionPlan = {
-      every: intFlag('compress-every', values['compress-every'], 5, 0),
-      compression: numberFlag('compression', values.compression) ?? 0.2,
-    };
-    if (!(plan.compression > 0 && plan.compression < 1))
-      throw new UsageError(`--compression must be between 0 and 1 (exclusive), got ${values.compression}`);
+    const { options, json } = seedFlags(args);
+    const { campaign, elements, seed } = options;
     const env = loadEnv(io.env);
-
-    const seeded = await seedDemo(
-      {
-        labeller: labellerName,
-        campaign,
-        elements,
-        count,
-        seed,
-        start,
-        generation,
-        append: values.append ?? false,
-        ...(values.candidates ? { candidates: plan } : {}),
-      },
-      env,
-    );
+    const seeded = await seedDemo(options, env);
     if (seeded.refused) {
       io.err(
         `mlip-train seed-demo: campaign '${campaign}' already has ${seeded.existing} document(s) in '${seeded.collection}' ` +
@@ -137,21 +170,23 @@ export const seedDemoCommand: CliCommand = {
       return ExitCode.Failed;
     }
     const { inserted, alreadyPresent } = seeded;
-    const result = {
-      campaign,
-      database: env.MLIP_DB,
-      labeller: labellerName,
-      elements,
-      seed,
-      collection: seeded.collection,
-      inserted,
-      alreadyPresent,
-    };
-    const noun = values.candidates ? 'candidate(s)' : 'calculation(s)';
-    if (values.json) io.out(JSON.stringify(result));
+    const noun = options.candidates ? 'candidate(s)' : 'calculation(s)';
+    if (json)
+      io.out(
+        JSON.stringify({
+          campaign,
+          database: env.MLIP_DB,
+          labeller: options.labeller,
+          elements,
+          seed,
+          collection: seeded.collection,
+          inserted,
+          alreadyPresent,
+        }),
+      );
     else
       io.out(
-        `seeded ${inserted} ${labeller.name} ${noun} of ${elements.join('-')} into campaign '${campaign}' ` +
+        `seeded ${inserted} ${LABELLERS[options.labeller].name} ${noun} of ${elements.join('-')} into campaign '${campaign}' ` +
           `(database '${env.MLIP_DB}')${alreadyPresent ? `; ${alreadyPresent} already present, left as they were` : ''}`,
       );
     return ExitCode.Ok;

@@ -1,4 +1,6 @@
 /** `mlip-train status ID`: one look at a training: Temporal's description, its progress, its outcome. */
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { TrainingProgress } from '../../api';
 import { loadEnv } from '../../config';
 import { parseCommandArgs } from '../args';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
@@ -44,62 +46,78 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.err(`mlip-train status: ${notFoundMessage(workflowId, env.TEMPORAL_NAMESPACE)}`);
       return ExitCode.Failed;
     }
-    const attrs = trainingAttributes(d);
     const status = d.status.name;
     const running = status === 'RUNNING';
-    const progress = running ? await readTrainingProgress(handle) : undefined;
-    const outcome: Outcome | undefined =
-      running || status === 'CONTINUED_AS_NEW' || status === 'UNSPECIFIED'
-        ? undefined
-        : await outcomeOf(session.client.workflow.getHandle(workflowId, d.runId));
-    const url = workflowUiUrl(io, env.TEMPORAL_NAMESPACE, workflowId);
-    if (values.json) {
-      io.out(
-        JSON.stringify(
-          {
-            workflowId,
-            runId: d.runId,
-            status,
-            type: d.type,
-            ...attrs,
-            startTime: d.startTime,
-            closeTime: d.closeTime,
-            url,
-            ...(progress ? { progress } : {}),
-            ...(outcome
-              ? (({ workflowId: _w, runId: _r, status: _s, ...rest }) => rest)(
-                  outcomeJson(workflowId, d.runId, outcome),
-                )
-              : {}),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      io.out(`${workflowId}  ${status}${d.type !== 'trainPotential' ? `  (workflow type ${d.type})` : ''}`);
-      io.out(`  campaign    ${attrs.campaign ?? '-'}`);
-      io.out(`  phase       ${attrs.phase ?? '-'}`);
-      io.out(`  dataset     ${attrs.datasetSize !== undefined ? `${attrs.datasetSize} structures` : '-'}`);
-      io.out(
-        `  started     ${d.startTime.toISOString()}${d.closeTime ? `, closed ${d.closeTime.toISOString()}` : ''}`,
-      );
-      io.out(`  run id      ${d.runId}`);
-      io.out(`  Web UI      ${url}`);
-      if (running)
-        io.out(
-          `  progress    ${progress ? formatProgressLine(progress) : '(no worker answered the progress query yet)'}`,
-        );
-      if (outcome?.status === 'COMPLETED') for (const line of describeResult(outcome.result)) io.out(line);
-      else if (outcome)
-        io.out(
-          `${outcome.status.toLowerCase()}: ${outcome.message}${outcome.failureType ? ` [${outcome.failureType}]` : ''}`,
-        );
-    }
-    return running || outcome?.status === 'COMPLETED' ? ExitCode.Ok : ExitCode.Failed;
+    const look: TrainingLook = {
+      workflowId,
+      d,
+      progress: running ? await readTrainingProgress(handle) : undefined,
+      outcome:
+        running || status === 'CONTINUED_AS_NEW' || status === 'UNSPECIFIED'
+          ? undefined
+          : await outcomeOf(session.client.workflow.getHandle(workflowId, d.runId)),
+      url: workflowUiUrl(io, env.TEMPORAL_NAMESPACE, workflowId),
+    };
+    if (values.json) io.out(JSON.stringify(statusJson(look), null, 2));
+    else for (const line of statusLines(look)) io.out(line);
+    return running || look.outcome?.status === 'COMPLETED' ? ExitCode.Ok : ExitCode.Failed;
   } finally {
     await session.close();
   }
+}
+
+/** What one look at a training found. */
+interface TrainingLook {
+  workflowId: string;
+  d: WorkflowExecutionDescription;
+  /** Only while it runs. */
+  progress?: TrainingProgress;
+  /** Only once it has closed. */
+  outcome?: Outcome;
+  url: string;
+}
+
+function statusJson({ workflowId, d, progress, outcome, url }: TrainingLook) {
+  return {
+    workflowId,
+    runId: d.runId,
+    status: d.status.name,
+    type: d.type,
+    ...trainingAttributes(d),
+    startTime: d.startTime,
+    closeTime: d.closeTime,
+    url,
+    ...(progress ? { progress } : {}),
+    ...(outcome
+      ? (({ workflowId: _w, runId: _r, status: _s, ...rest }) => rest)(
+          outcomeJson(workflowId, d.runId, outcome),
+        )
+      : {}),
+  };
+}
+
+function statusLines({ workflowId, d, progress, outcome, url }: TrainingLook): string[] {
+  const attrs = trainingAttributes(d);
+  const status = d.status.name;
+  const lines = [
+    `${workflowId}  ${status}${d.type !== 'trainPotential' ? `  (workflow type ${d.type})` : ''}`,
+    `  campaign    ${attrs.campaign ?? '-'}`,
+    `  phase       ${attrs.phase ?? '-'}`,
+    `  dataset     ${attrs.datasetSize !== undefined ? `${attrs.datasetSize} structures` : '-'}`,
+    `  started     ${d.startTime.toISOString()}${d.closeTime ? `, closed ${d.closeTime.toISOString()}` : ''}`,
+    `  run id      ${d.runId}`,
+    `  Web UI      ${url}`,
+  ];
+  if (status === 'RUNNING')
+    lines.push(
+      `  progress    ${progress ? formatProgressLine(progress) : '(no worker answered the progress query yet)'}`,
+    );
+  if (outcome?.status === 'COMPLETED') lines.push(...describeResult(outcome.result));
+  else if (outcome)
+    lines.push(
+      `${outcome.status.toLowerCase()}: ${outcome.message}${outcome.failureType ? ` [${outcome.failureType}]` : ''}`,
+    );
+  return lines;
 }
 
 export const statusCommand: CliCommand = {
