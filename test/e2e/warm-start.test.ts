@@ -31,6 +31,14 @@ let running: RunningWorkers;
 let mongo: MongoClient;
 let parent: TrainingResult;
 
+/**
+ * The children fit on pyace, as the parent does: what a warm start reads and writes (the parent's file,
+ * its reference energies, the grown basis) is the evaluator's business only once the fit starts, and
+ * tensorpot would add TensorFlow's start-up (about 12 s of CPU) to each. The default evaluator's warm
+ * starts run in test/e2e/active-learning-loop.test.ts, every generation after the first.
+ */
+const WARM_BACKEND = { evaluator: 'pyace', displayStep: 5 } as const;
+
 /** Tiny fits take seconds alone, but other test files' fits share the cores. */
 const FIT_TIMEOUT_MS = 300_000;
 
@@ -101,7 +109,7 @@ test(
     const child = await train({
       campaign: 'cu-gen',
       initialPotential: parent.potentialId,
-      trainer: { optimizer: { maxIterations: 5 } },
+      trainer: { optimizer: { maxIterations: 5 }, backend: WARM_BACKEND },
     });
     expect(child.potentialId).toBe('cu-gen@v2');
     expect(child.dataset.structures).toBe(16);
@@ -180,7 +188,7 @@ test(
       campaign: 'cu-gen',
       potentialName: 'cu-gen-grown',
       initialPotential: parent.potentialId,
-      trainer: { ace: { functionsPerElement: 10 }, optimizer: { maxIterations: 5 } },
+      trainer: { ace: { functionsPerElement: 10 }, optimizer: { maxIterations: 5 }, backend: WARM_BACKEND },
     });
     const input = parse(published(child, 'input.yaml')) as { potential: Record<string, unknown> };
     expect(input.potential.initial_potential).toBe(
