@@ -12,6 +12,11 @@ export interface RawErrors {
   rmseEnergyMeVPerAtom: number;
   meanEnergyErrorMeVPerAtom: number;
   rmseForcesMeVPerA: number;
+  /** Per composition class ("Si", "Si-rich", "mixed", ...: those of the training metrics). */
+  byComposition: Record<
+    string,
+    { structures: number; rmseEnergyMeVPerAtom: number; rmseForcesMeVPerA: number }
+  >;
 }
 
 export function rawErrors(

@@ -15,10 +15,32 @@ export interface ShortDistanceBand {
   pushedApart: number;
 }
 
+/** One pair of a crystal compressed from 1.1 to 0.6 of the data's shortest distance; energies (eV) relative to 1.1. */
+export interface CompressionCurve {
+  pair: string;
+  points: { fraction: number; distance: number; reference: number; potential: number }[];
+}
+
 export interface ShortDistances {
   shortest: Record<string, number>;
   near: ShortDistanceBand;
   inside: ShortDistanceBand;
+  /** One curve per pair type of the data. */
+  compressions: CompressionCurve[];
+}
+
+/**
+ * Where a compression curve fails to stay repulsive at or below `below` (a share of the shortest distance):
+ * each step closer whose potential energy does not rise, as "pair 0.80→0.75: -0.12 eV". Empty: repulsive.
+ */
+export function notRepulsive(curve: CompressionCurve, below: number): string[] {
+  const inside = curve.points
+    .filter((p) => p.fraction <= below + 1e-9)
+    .sort((a, b) => b.fraction - a.fraction);
+  return inside.slice(1).flatMap((closer, i) => {
+    const rise = closer.potential - inside[i]!.potential;
+    return rise > 0 ? [] : [`${curve.pair} ${inside[i]!.fraction}→${closer.fraction}: ${rise.toFixed(3)} eV`];
+  });
 }
 
 export function shortDistances(

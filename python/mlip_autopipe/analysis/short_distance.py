@@ -14,7 +14,8 @@ window, Erhart–Albe's, is drawn again: those labels are the stand-in's artefac
 pair, the force RMSE (eV/Å, all components) and whether the potential pushes the pair apart; summaries
 for the bands 0.95-1.0 and 0.85-0.95 (median, worst, count above 1 eV/Å, share pushed apart); and the
 energy along one pair's compression curve (the pair in a crystal compressed from 1.1 to 0.6 of its
-shortest distance), labeller against potential.
+shortest distance, the end of the switch to core repulsion), labeller against potential, and the same for
+one pair of every pair type the data has ("compressions").
 """
 import argparse
 import json
@@ -42,8 +43,9 @@ def shortest_distances(structures, cutoff=4.0):
     return dict(shortest)
 
 
-def push_pair(atoms, rng, shortest, fraction):
-    """Moves a random nearest-neighbour pair (whose type the data has) to fraction × its shortest distance."""
+def push_pair(atoms, rng, shortest, fraction, only=None):
+    """Moves a random nearest-neighbour pair (whose type the data has, or `only`) to fraction × its shortest
+    distance."""
     i, j, d, D = neighbor_list("ijdD", atoms, 4.0)
     symbols = atoms.get_chemical_symbols()
     order = rng.permutation(len(atoms))
@@ -54,7 +56,7 @@ def push_pair(atoms, rng, shortest, fraction):
         k = mine[np.argmin(d[mine])]
         b = j[k]
         key = pair_key(symbols[a], symbols[b])
-        if key not in shortest or a == b:
+        if key not in shortest or a == b or (only is not None and key != only):
             continue
         target = fraction * shortest[key]
         unit = D[k] / d[k]
@@ -79,11 +81,19 @@ def band_summary(rows, keep):
     }
 
 
-def compression_curve(make, reference, potential, shortest):
-    """Energy (eV) of a pair compressed in a crystal, from 1.1 to 0.6 of the data's shortest distance."""
-    record = make(np.random.default_rng([424242, 0]), 0)
-    atoms = structure_atoms(record["structure"])
-    a, b, key, unit = push_pair(atoms, np.random.default_rng(7), shortest, 1.0)
+def compression_curve(make, reference, potential, shortest, only=None):
+    """Energy (eV) of a pair compressed in a crystal, from 1.1 to 0.6 of the data's shortest distance: down to
+    the end of the switch to core repulsion (src/pacemaker/inner-cutoff.ts: 0.95 - 0.35). `only` names the
+    pair type; the first of the labeller's structures that has one nearest-neighbour pair of it is used."""
+    for index in range(200):
+        atoms = structure_atoms(make(np.random.default_rng([424242, index]), index)["structure"])
+        try:
+            a, b, key, unit = push_pair(atoms, np.random.default_rng(7), shortest, 1.0, only)
+            break
+        except RuntimeError:
+            continue
+    else:
+        return None
     base = atoms.positions.copy()
     curve = []
     for f in np.linspace(1.1, 0.6, 11):
@@ -149,6 +159,8 @@ def main():
         "inside": band_summary(rows, lambda f: f < 0.95),
         "structures": rows,
         "compression": compression_curve(make, reference, potential, shortest),
+        "compressions": [curve for curve in (compression_curve(make, reference, potential, shortest, key)
+                                             for key in sorted(shortest)) if curve is not None],
     }))
 
 
