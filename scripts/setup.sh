@@ -150,28 +150,29 @@ else
   quiet || say "mongo-wire-server up to date"
 fi
 
-# --- nginx: the TLS terminator of the secure-connection test (Debian's package) ------------------------
-# A system package, so installed with apt where it is missing and we may (root, or sudo without a password).
-if [ ! -x /usr/sbin/nginx ]; then
-  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
-    t=$(date +%s); say "installing nginx (Debian's nginx-light: the mTLS test's TLS terminator) ..."
-    as_root=(); [ "$(id -u)" = 0 ] || as_root=(sudo -n)
-    # No service start (policy-rc.d, for the install only): the test runs its own nginx, on a free port,
-    # with a config of its own; the package's default site on port 80 stays off.
-    policy_added=
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-      "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d; policy_added=1
-    fi
-    apt_install() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light >/dev/null; }
-    apt_install || { "${as_root[@]}" apt-get update -q >/dev/null && apt_install; } || nginx_failed=1
-    [ -n "$policy_added" ] && "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
-    [ -z "${nginx_failed:-}" ] \
-      || die "could not install nginx-light with apt-get: install nginx (with its http_v2 and grpc modules) yourself"
-    say "nginx installed in $(elapsed "$t")"
-  else
-    say "warning: nginx is missing and cannot be installed here (not root, no sudo): test/integration/secure-connection.test.ts will fail; install nginx-light"
+# --- Debian packages the tests run: nginx (the mTLS test's TLS terminator), shellcheck (the batch script) ---
+# System packages, so installed with apt where they are missing and we may (root, or sudo without a password).
+apt_package() { # BINARY PACKAGE WHAT-NEEDS-IT
+  local binary=$1 package=$2 needed_by=$3
+  if [ -x "$binary" ]; then quiet || say "$package present ($binary)"; return 0; fi
+  if ! command -v apt-get >/dev/null 2>&1 || { [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; }; then
+    say "warning: $package is missing and cannot be installed here (not root, no sudo): $needed_by will fail; install $package"
+    return 0
   fi
-else
-  quiet || say "nginx present ($(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'))"
-fi
+  local t as_root=() policy_added='' failed=''
+  t=$(date +%s); say "installing $package (Debian's: $needed_by) ..."
+  [ "$(id -u)" = 0 ] || as_root=(sudo -n)
+  # No service start (policy-rc.d, for the install only): nginx's test runs its own, on a free port, with
+  # a config of its own; the package's default site on port 80 stays off.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d; policy_added=1
+  fi
+  apt_install() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$package" >/dev/null; }
+  apt_install || { "${as_root[@]}" apt-get update -q >/dev/null && apt_install; } || failed=1
+  [ -n "$policy_added" ] && "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
+  [ -z "$failed" ] || die "could not install $package with apt-get: install it yourself ($needed_by)"
+  say "$package installed in $(elapsed "$t")"
+}
+apt_package /usr/sbin/nginx nginx-light "test/integration/secure-connection.test.ts (nginx with http_v2 and grpc)"
+apt_package /usr/bin/shellcheck shellcheck "the batch script's check in test/unit/deploy-files.test.ts"
