@@ -18,7 +18,7 @@
  * - How the explorer ended (explorer-outcome.ts, pure) decides the failure, if any.
  */
 import fs from 'node:fs';
-import type { ExplorationRequest, ExplorationResult, ScoringPotential } from '../src/api';
+import type { ExplorationRequest, ExplorationResult, RegisteredPotential } from '../src/api';
 import { COLLECTIONS, type DatabaseHandle } from '../src/db';
 import { planRuns, type PlannedRun, type Seed } from '../src/exploration';
 import { stopChildOnCancel } from './cancel-child';
@@ -35,7 +35,7 @@ import { selectSeeds } from './explore-structures/seeds';
 export interface ExploreStructuresInput {
   request: ExplorationRequest;
   /** lookupPotential's answer for request.potentialId (one potential, with its active set). */
-  potential: ScoringPotential;
+  potential: RegisteredPotential;
 }
 
 export interface ExploreStructuresDeps {

@@ -6,7 +6,7 @@
  * workflows give their own request's failure type.
  */
 import type { Db } from 'mongodb';
-import { FailureType, nonRetryable, type ScoringMember, type ScoringPotential } from '../src/api';
+import { FailureType, nonRetryable, type RegisteredMember, type RegisteredPotential } from '../src/api';
 import { classifyMongoError, type DatabaseHandle } from '../src/db';
 import { potentialsCollection, type PotentialRecord } from '../src/registry';
 import { openDatabase } from './database';
@@ -16,7 +16,7 @@ export interface LookupPotentialDeps {
 }
 
 export function createLookupPotentialActivity(deps: LookupPotentialDeps) {
-  async function lookupPotential(input: { potentialId: string }): Promise<ScoringPotential> {
+  async function lookupPotential(input: { potentialId: string }): Promise<RegisteredPotential> {
     return findPotential(await openDatabase(deps.database), input.potentialId);
   }
 
@@ -24,7 +24,7 @@ export function createLookupPotentialActivity(deps: LookupPotentialDeps) {
 }
 
 /** The registry's records of a potential id, else of a committee id. */
-async function findPotential(db: Db, potentialId: string): Promise<ScoringPotential> {
+async function findPotential(db: Db, potentialId: string): Promise<RegisteredPotential> {
   const registry = potentialsCollection(db);
   try {
     const single = await registry.findOne({ _id: { $eq: potentialId } });
@@ -47,7 +47,7 @@ async function findPotential(db: Db, potentialId: string): Promise<ScoringPotent
 }
 
 /** Registry documents → the potential they make up; throws InvalidScoringRequest. Pure. */
-export function potentialFromRecords(id: string, records: PotentialRecord[]): ScoringPotential {
+export function potentialFromRecords(id: string, records: PotentialRecord[]): RegisteredPotential {
   const first = records[0];
   if (!first) throw new Error('no records');
   const kind = records.length === 1 && first._id === id ? 'potential' : 'committee';
@@ -81,7 +81,7 @@ export function potentialFromRecords(id: string, records: PotentialRecord[]): Sc
 }
 
 /** A published version's files: its .yace, and its B-basis potential with the active set when it has one. */
-function memberOf(record: PotentialRecord): ScoringMember {
+function memberOf(record: PotentialRecord): RegisteredMember {
   const yace = record.files.yace?.path;
   if (!yace)
     throw nonRetryable(

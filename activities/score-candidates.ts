@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import {
   type ScoreCandidatesResult,
-  type ScoringPotential,
+  type RegisteredPotential,
   SCORING_REPORT_INTERVAL_MS,
   type ScoringCounts,
 } from '../src/api';
@@ -42,7 +42,7 @@ export { scorerArgs } from './score-candidates/scorer-process';
 
 export interface ScoreCandidatesInput {
   /** lookupPotential's answer: the potential or committee, its files and what to rank by. */
-  potential: ScoringPotential;
+  potential: RegisteredPotential;
   campaign: string;
   generation?: number;
   topK: number;

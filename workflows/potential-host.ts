@@ -14,7 +14,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { HostQueueActivities, SharedQueueActivities } from '../activities';
-import type { FailureType, ScoringPotential } from '../src/api';
+import type { FailureType, RegisteredPotential } from '../src/api';
 import { hostLost, transientRetry } from './activity-options';
 
 /** How long the host that holds the files may take to pick the work up before it is called gone. */
@@ -41,7 +41,7 @@ export type OnPotentialHost = (options: ActivityOptions & { summary: string }) =
  */
 export async function onPotentialHost<T>(
   work: PotentialWork,
-  run: (potential: ScoringPotential, onHost: OnPotentialHost) => Promise<T>,
+  run: (potential: RegisteredPotential, onHost: OnPotentialHost) => Promise<T>,
 ): Promise<T> {
   const potential = await lookupPotential(work);
   const taskQueue = potential.host?.taskQueue ?? workflowInfo().taskQueue;
@@ -68,7 +68,7 @@ export async function onPotentialHost<T>(
 }
 
 /** The registry's answer: the potential's (or committee's) files, the host that holds them, what to rank by. */
-async function lookupPotential(work: PotentialWork): Promise<ScoringPotential> {
+async function lookupPotential(work: PotentialWork): Promise<RegisteredPotential> {
   try {
     // Registered under its first name, which recorded histories schedule it by.
     return await proxyActivities<SharedQueueActivities>({

@@ -13,7 +13,7 @@
 import {
   FailureType,
   type ScoreCandidatesResult,
-  type ScoringPotential,
+  type RegisteredPotential,
   type ScoringRequest,
   type ScoringRequestInput,
   scoringCountsSignal,
@@ -66,7 +66,7 @@ export async function scoreCandidates(input: ScoringRequestInput): Promise<Score
 
 async function scoreOnHost(
   request: ScoringRequest,
-  potential: ScoringPotential,
+  potential: RegisteredPotential,
   onHost: OnPotentialHost,
   status: { progress: ScoringProgress },
 ): Promise<ScoreCandidatesResult> {

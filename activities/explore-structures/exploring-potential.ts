@@ -7,16 +7,16 @@ import {
   type ExplorationRequest,
   FailureType,
   nonRetryable,
-  type ScoringMember,
-  type ScoringPotential,
+  type RegisteredMember,
+  type RegisteredPotential,
 } from '../../src/api';
 
-export type ExploringMember = ScoringMember & Required<Pick<ScoringMember, 'potentialYaml' | 'asi'>>;
+export type ExploringMember = RegisteredMember & Required<Pick<RegisteredMember, 'potentialYaml' | 'asi'>>;
 
 /** The member the MD runs with; throws InvalidExplorationRequest when the potential cannot explore here. */
 export function exploringMember(
   request: ExplorationRequest,
-  potential: ScoringPotential,
+  potential: RegisteredPotential,
   hostId: string,
 ): ExploringMember {
   const member = potential.members[0];

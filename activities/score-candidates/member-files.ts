@@ -2,16 +2,16 @@
  * The files a scoring reads of each member, and the failure of a host that does not hold them. Pure.
  */
 import type { ApplicationFailure } from '@temporalio/common';
-import { FailureType, nonRetryable, type ScoringMember, type ScoringPotential } from '../../src/api';
+import { FailureType, nonRetryable, type RegisteredMember, type RegisteredPotential } from '../../src/api';
 
 /** What the scorer reads of each member: its B-basis potential and active set when it has one, else its .yace. */
-export function memberFiles(member: ScoringMember): string[] {
+export function memberFiles(member: RegisteredMember): string[] {
   return member.asi && member.potentialYaml ? [member.potentialYaml, member.asi] : [member.yace];
 }
 
 /** The failure of a scoring sent to a host that lacks some of the potential's files. */
 export function filesNotHere(
-  potential: ScoringPotential,
+  potential: RegisteredPotential,
   hostId: string,
   missing: string[],
 ): ApplicationFailure {

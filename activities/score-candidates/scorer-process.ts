@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import type { ScoringMember } from '../../src/api';
+import type { RegisteredMember } from '../../src/api';
 import { parseScorerLine } from '../../src/candidates';
 import { PYTHON_HELPERS_DIR } from '../../src/config';
 import { ProcessStartError, runProcessLines } from '../../src/process';
@@ -14,7 +14,7 @@ import type { ScorerExit } from './scorer-outcome';
 import { memberFiles } from './member-files';
 
 /** The scorer's command line: one --member per member, with its B-basis potential and active set when it has one. */
-export function scorerArgs(members: ScoringMember[]): string[] {
+export function scorerArgs(members: RegisteredMember[]): string[] {
   const args = [path.join(PYTHON_HELPERS_DIR, 'score_candidates.py')];
   for (const m of members) args.push('--member', ...memberFiles(m));
   return args;
@@ -36,7 +36,7 @@ export interface ScorerProcess {
   stop(): Promise<void>;
 }
 
-export function startScorer(python: string, members: ScoringMember[], killGraceMs: number): ScorerProcess {
+export function startScorer(python: string, members: RegisteredMember[], killGraceMs: number): ScorerProcess {
   const stop = new AbortController();
   let stdin: Writable | undefined;
   let pid: number | undefined;

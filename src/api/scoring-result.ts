@@ -48,7 +48,7 @@ export interface ScoreTallySummary {
   top: ScoredCandidate[];
 }
 
-export interface ScoringMember {
+export interface RegisteredMember {
   potentialId: string;
   /** The published .yace. */
   yace: string;
@@ -58,11 +58,12 @@ export interface ScoringMember {
   asi?: string;
 }
 
-export interface ScoringPotential {
+/** A published potential, or a committee of them, as scoring and exploration read it from the registry. */
+export interface RegisteredPotential {
   /** What each candidate's `score.potentialId` records: the registry id, or the committee id. */
   scoringId: string;
   kind: 'potential' | 'committee';
-  members: ScoringMember[];
+  members: RegisteredMember[];
   /** Where the files were published; absent for versions published before hosts were recorded. */
   host?: { id: string; taskQueue: string };
   elements: string[];
@@ -71,7 +72,7 @@ export interface ScoringPotential {
 
 export interface ScoreCandidatesResult extends ScoreTallySummary {
   potentialId: string;
-  kind: ScoringPotential['kind'];
+  kind: RegisteredPotential['kind'];
   campaign: string;
   generation: number | null;
   /** Candidates the selection matched when the run started. */

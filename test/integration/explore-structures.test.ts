@@ -17,7 +17,7 @@ import {
   type ExplorationRequest,
   type ExplorationRequestInput,
   type ExplorationResult,
-  type ScoringPotential,
+  type RegisteredPotential,
 } from '../../src/api';
 import { decodeCandidate } from '../../src/candidates';
 import { INSTALLED } from '../../src/config/paths';
@@ -49,7 +49,7 @@ function fccCu(a: number) {
 
 let client: MongoClient;
 let database: DatabaseHandle;
-let potential: ScoringPotential;
+let potential: RegisteredPotential;
 beforeAll(async () => {
   client = await connectTestMongo();
   database = connectDatabase(testMongoUri(), testDatabaseName());

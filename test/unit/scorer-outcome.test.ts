@@ -11,7 +11,7 @@ import {
   type ScoringEnd,
 } from '../../activities/score-candidates/scorer-outcome';
 import { filesNotHere } from '../../activities/score-candidates/member-files';
-import type { ScoringPotential } from '../../src/api';
+import type { RegisteredPotential } from '../../src/api';
 import { ScorerProtocolError } from '../../src/candidates/scoring';
 
 const STDERR = 'Traceback (most recent call last):\nValueError: bad potential\n';
@@ -175,7 +175,7 @@ describe('how the stream of candidates through the scorer ended', () => {
 });
 
 describe('a host without the potential’s files refuses the scoring', () => {
-  const potential = (host?: { id: string; taskQueue: string }): ScoringPotential => ({
+  const potential = (host?: { id: string; taskQueue: string }): RegisteredPotential => ({
     scoringId: 'cu@v1',
     kind: 'potential',
     members: [{ potentialId: 'cu@v1', yace: '/p/cu/v1/potential.yace' }],
