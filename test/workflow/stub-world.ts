@@ -269,8 +269,9 @@ export function isRequestResolution(activity: ActivityName): boolean {
  * returned object stands for the current test's world (a proxy, so tests read `world.log` as before).
  */
 export function stubWorldPerTest(): StubWorld {
-  // Every test here takes a second or two; a hang should fail in seconds, not after the suite's 2 minutes.
-  jest.setTimeout(30_000);
+  // Every test here takes a second or two alone, but five to six times that beside two real fits on 2 busy
+  // cores (31 s measured for one host hand-over): a hang still fails well before the suite's 2 minutes.
+  jest.setTimeout(90_000);
   let env: TestWorkflowEnvironment | undefined;
   let current: StubWorld | undefined;
   beforeAll(async () => {
