@@ -1,6 +1,6 @@
 /**
- * The order jest's two workers take the test files in, the same on every machine: the slowest first, so
- * that the two workers end together instead of one of them starting a four-minute file when the other is
+ * The order jest's workers take the test files in, the same on every machine: the slowest first, so
+ * that the workers end together instead of one of them starting a four-minute file when the others are
  * nearly done.
  *
  * jest's own sequencer orders by the durations it cached on earlier runs of this checkout, and a fresh
@@ -13,18 +13,33 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** Seconds per file on 2 cores with both jest workers busy (the file's time in `npm test`'s report). */
+/** Seconds per file on 2 cores, the suite running beside it (its time in `npm test`'s report, 2026-12-07). */
 const MEASURED_SECONDS = {
-  'test/e2e/active-learning-loop.test.ts': 248,
-  'test/e2e/drain.test.ts': 209,
-  'test/e2e/worker-crash-resume.test.ts': 177,
-  'test/e2e/committee-uncertainty.test.ts': 173,
-  'test/e2e/default-fit-accuracy.test.ts': 124,
-  'test/e2e/warm-start.test.ts': 117,
-  'test/e2e/two-element-fit.test.ts': 99,
-  'test/e2e/score-candidates.test.ts': 88,
-  'test/integration/fetch-large-campaign.test.ts': 77,
-  'test/e2e/train-potential.test.ts': 70,
+  'test/e2e/active-learning-loop.test.ts': 241,
+  'test/e2e/committee-uncertainty.test.ts': 213,
+  'test/e2e/default-fit-accuracy.test.ts': 186,
+  'test/e2e/drain.test.ts': 132,
+  'test/e2e/two-element-fit.test.ts': 132,
+  'test/e2e/worker-crash-resume.test.ts': 122,
+  'test/e2e/score-candidates.test.ts': 93,
+  'test/integration/fetch-large-campaign.test.ts': 81,
+  'test/workflow/train-potential-hosts.test.ts': 81,
+  'test/e2e/train-potential.test.ts': 76,
+  'test/e2e/warm-start.test.ts': 73,
+  'test/integration/load.test.ts': 65,
+  'test/e2e/several-hosts.test.ts': 64,
+  'test/e2e/train-committee.test.ts': 58,
+  'test/e2e/pacemaker-config-dry-run.test.ts': 57,
+  'test/integration/cli-trainings.test.ts': 48,
+  'test/integration/train-potential-failures.test.ts': 46,
+  'test/e2e/active-set.test.ts': 42,
+  'test/integration/fetch-training-data.test.ts': 31,
+  'test/integration/secure-connection.test.ts': 30,
+  'test/integration/publish-figures.test.ts': 27,
+  'test/unit/workflow-lint.test.ts': 26,
+  'test/smoke/pacemaker.test.ts': 23,
+  'test/integration/batch-worker.test.ts': 24,
+  'test/integration/metrics.test.ts': 20,
 };
 
 const ROOT = path.join(__dirname, '..', '..');
