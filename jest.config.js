@@ -13,9 +13,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   setupFiles: ['<rootDir>/test/harness/quiet-temporal-logs.ts'],
-  // Two workers for two cores: a third stacks real fits three deep, and they slowed by a quarter more than the
-  // third worker gained (measured). `npm test` runs the suite as two such runs side by side, the e2e files on
-  // two workers and the rest on one (scripts/test.sh).
+  // Two workers for two cores: the suite is short of CPU, not of packing. A third worker (measured: in the
+  // same run, or as a second jest beside the e2e files) stacked real fits three and four deep and slowed
+  // them by more than it gained.
   maxWorkers: 2,
   // The slowest files first, by checked-in measurements: the order must not depend on a cache a new machine lacks.
   testSequencer: '<rootDir>/test/harness/slow-first-sequencer.js',

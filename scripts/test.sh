@@ -16,35 +16,12 @@ mkdir -p .test-results
 rm -f .test-results/jest*.json
 # A crashed jest can leave its services behind: stop whatever the harness recorded.
 trap 'node --import tsx src/dev-services/cli.ts stop-orphans --quiet' EXIT
-if [ $# -gt 0 ]; then
-  npx jest --json --outputFile=.test-results/jest.json "$@"
-  status=$?
-else
-  # Two lanes side by side, each with its own ephemeral services: the e2e files, real fits that keep the two
-  # cores busy, on two workers; the rest, which mostly waits on Temporal, timers and child processes, on one
-  # worker in the cores' idle time. One run of three workers stacked three fits and lost more than it gained.
-  npx jest --json --outputFile=.test-results/jest-e2e.json --maxWorkers=2 test/e2e &
-  e2e=$!
-  npx jest --json --outputFile=.test-results/jest-rest.json --maxWorkers=1 --testPathIgnorePatterns /test/e2e/ &
-  rest=$!
-  wait "$e2e"; e2e_status=$?
-  wait "$rest"; rest_status=$?
-  status=$((e2e_status > rest_status ? e2e_status : rest_status))
-fi
+npx jest --json --outputFile=.test-results/jest.json "$@"
+status=$?
 # shellcheck disable=SC2016 # the single quotes hold a JavaScript program, expanded by node, not bash
 node -e '
-  const fs = require("fs");
-  const runs = ["jest.json", "jest-e2e.json", "jest-rest.json"]
-    .filter((f) => fs.existsSync(".test-results/" + f))
-    .map((f) => JSON.parse(fs.readFileSync(".test-results/" + f, "utf8")));
-  const sum = (key) => runs.reduce((n, x) => n + x[key], 0);
-  const r = {
-    testResults: runs.flatMap((x) => x.testResults),
-    startTime: Math.min(...runs.map((x) => x.startTime)),
-    numPassedTests: sum("numPassedTests"), numFailedTests: sum("numFailedTests"),
-    numRuntimeErrorTestSuites: sum("numRuntimeErrorTestSuites"), numPendingTests: sum("numPendingTests"),
-    numTodoTests: sum("numTodoTests"),
-  };
+  const r = JSON.parse(require("fs").readFileSync(".test-results/jest.json", "utf8"));
+
   // The suite has a budget (12 minutes of jest on 2 cores, a fresh clone, an empty jest cache): the tiers and
   // the files that spend it, for whoever adds the next test.
   const BUDGET_SECONDS = 720;

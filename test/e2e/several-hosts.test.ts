@@ -47,8 +47,11 @@ test('trainings spread over two hosts, and one whose host dies for good complete
     );
 
     // Each host admits one training (MLIP_MAX_CONCURRENT_TRAININGS=1), so they spread over both.
-    await waitFor('a training on each host', () =>
-      workspacesLeft(hostA).length === 1 && workspacesLeft(hostB).length === 1 ? true : undefined,
+    await waitFor(
+      'a training on each host',
+      () => (workspacesLeft(hostA).length === 1 && workspacesLeft(hostB).length === 1 ? true : undefined),
+      // Starting both shares two CI cores with the other files' fits (60 s ran out once under heavy load).
+      240_000,
     );
     const [onB] = workspacesLeft(hostB);
     const movedIndex = ids.findIndex((id) => onB!.startsWith(id));
