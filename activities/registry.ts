@@ -12,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { fitProgressSignal, scoringCountsSignal } from '../src/api';
 import type { Env } from '../src/config';
 import type { DatabaseHandle } from '../src/db';
+import { hostFitThreads } from '../src/pacemaker';
 import { Semaphore } from '../src/process';
 import { trainingSlotGauges } from '../src/telemetry';
 import { createBuildActiveSetActivity } from './build-active-set';
@@ -103,6 +104,7 @@ function trainingActivities({ env, hostQueue, database, client, tuning = {} }: H
       reportProgress: (target, progress) =>
         client.workflow.getHandle(target.workflowId, target.runId).signal(fitProgressSignal, progress),
       hostId: env.MLIP_HOST_ID,
+      fitThreads: hostFitThreads(env),
       drainGraceMs: env.MLIP_DRAIN_SECONDS * 1000,
       ...tuning,
     }),

@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { loadEnv } from '../src/config';
 import { redactMongoUri } from '../src/db';
 import { connectClient, connectWorker, temporalTarget } from '../src/temporal';
-import { describeBackends, probeBackendsCached } from '../src/pacemaker';
+import { describeBackends, hostFitThreads, probeBackendsCached } from '../src/pacemaker';
 import { installRuntime } from '../src/telemetry';
 import { createTrainingWorkers } from './create-workers';
 import { removeStaleWorkspaces } from './stale-workspaces';
@@ -26,7 +26,7 @@ async function main() {
     const workers = await createTrainingWorkers({ env, connection, client });
     console.log(
       `[worker] host ${env.MLIP_HOST_ID}: serving ${env.MLIP_TASK_QUEUE} (workflows, acquireWorkspace) and ` +
-        `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time); ` +
+        `${workers.hostQueue} (training steps, ${env.MLIP_MAX_CONCURRENT_TRAININGS} fit(s) at a time, ${hostFitThreads(env)} CPU thread(s) each); ` +
         `${target.summary}; MongoDB ${redactMongoUri(env.MONGODB_URI)}; workspaces in ${env.MLIP_WORK_ROOT}`,
     );
     // Asked once, beside the running worker: TensorFlow's import takes seconds and must not delay start-up

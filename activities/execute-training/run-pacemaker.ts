@@ -11,7 +11,13 @@
 import type { Context } from '@temporalio/activity';
 import fs from 'node:fs';
 import { FailureType, nonRetryable } from '../../src/api';
-import { attemptMarker, createProgressParser, latestCheckpoint, type FitRun } from '../../src/pacemaker';
+import {
+  attemptMarker,
+  createProgressParser,
+  fitThreadEnv,
+  latestCheckpoint,
+  type FitRun,
+} from '../../src/pacemaker';
 import { ProcessStartError, runRecordedProcess } from '../../src/process';
 import { stopChildOnCancel } from '../cancel-child';
 import type { FitExit } from './fit-ending';
@@ -48,7 +54,11 @@ export async function runPacemaker(
       command: settings.pacemakerBin,
       args: run.args,
       cwd: files.dir,
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      env: {
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+        ...(settings.fitThreads ? fitThreadEnv(settings.fitThreads) : {}),
+      },
       signal: cancel.signal,
       interrupt: drain.signal,
       interruptGraceMs: settings.drainGraceMs,

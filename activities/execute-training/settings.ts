@@ -20,6 +20,8 @@ export interface ExecuteTrainingDeps {
   /** This host's id, named in the failure that hands a drained fit back. */
   hostId?: string;
   heartbeatIntervalMs?: number;
+  /** CPU threads a fit may use (src/pacemaker/fit-threads.ts); unset: TensorFlow's default, every core. */
+  fitThreads?: number;
   /** At most one checkpoint report to the workflow per this interval (default CHECKPOINT_REPORT_INTERVAL_MS). */
   checkpointReportIntervalMs?: number;
 }
@@ -33,6 +35,7 @@ export interface FitSettings {
   heartbeatIntervalMs: number;
   reportIntervalMs: number;
   hostId?: string;
+  fitThreads?: number;
 }
 
 export function fitSettings(deps: ExecuteTrainingDeps): FitSettings {
@@ -45,5 +48,6 @@ export function fitSettings(deps: ExecuteTrainingDeps): FitSettings {
     heartbeatIntervalMs: deps.heartbeatIntervalMs ?? 5_000,
     reportIntervalMs: deps.checkpointReportIntervalMs ?? CHECKPOINT_REPORT_INTERVAL_MS,
     hostId: deps.hostId,
+    fitThreads: deps.fitThreads,
   };
 }

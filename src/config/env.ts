@@ -106,6 +106,11 @@ export const EnvSchema = z.object({
     .default(path.join(PROJECT_ROOT, '.mlip', 'potentials'))
     .describe('where published potentials are stored'),
   MLIP_MAX_CONCURRENT_TRAININGS: positiveInt.default(1).describe('trainings one host runs at once'),
+  MLIP_FIT_THREADS: positiveInt
+    .optional()
+    .describe(
+      "CPU threads each fit uses (TensorFlow's pools, OpenMP); unset: the host's cores shared among MLIP_MAX_CONCURRENT_TRAININGS",
+    ),
   PACEMAKER_BIN: z.string().min(1).default(INSTALLED.pacemaker).describe('pacemaker executable'),
   PACE_YAML2YACE_BIN: z
     .string()

@@ -10,6 +10,7 @@ export * from './basis-size';
 export * from './checkpoint';
 export * from './dry-run';
 export * from './explain';
+export * from './fit-threads';
 export * from './inner-cutoff';
 export * from './input-yaml';
 export * from './log-tail';

@@ -3,7 +3,7 @@
 # second and without fitting anything, so that load tests exercise the orchestration, not the fit.
 #   --version          prints a version line (publishPotential records it)
 #   --dry-run / -dr    accepts the input (exit 0)
-#   otherwise          a "fit": appends "start <epoch-ms> <pid>" to $STANDIN_LEDGER, prints pacemaker-like
+#   otherwise          a "fit": appends "start <epoch-ms> <pid> <TF_NUM_INTRAOP_THREADS>" to $STANDIN_LEDGER, prints pacemaker-like
 #                      progress lines, sleeps $STANDIN_FIT_SECONDS (default 1), writes output_potential.yaml
 #                      (a real tiny Cu potential, reference energies in its metadata) and train_pred.pckl.gzip
 #                      (pacemaker's own predictions of a real tiny fit, readable by
@@ -19,7 +19,7 @@ for arg in "$@"; do
     --dry-run | -dr) exit 0 ;;
   esac
 done
-ledger() { if [[ -n "${STANDIN_LEDGER:-}" ]]; then echo "$1 $(date +%s%3N) $$" >>"$STANDIN_LEDGER"; fi; }
+ledger() { if [[ -n "${STANDIN_LEDGER:-}" ]]; then echo "$1 $(date +%s%3N) $$ ${TF_NUM_INTRAOP_THREADS:-unset}" >>"$STANDIN_LEDGER"; fi; }
 
 ledger start
 prefix="$(date '+%Y-%m-%d %H:%M:%S,000') - pyace.metrics_aggregator - INFO -"

@@ -35,13 +35,13 @@ const CAPACITY = 4;
 const double = (name: string) => path.join(PROJECT_ROOT, 'test', 'doubles', name);
 
 /** The most fits that ran at the same time, from the ledger's start/end events. */
-function maxOverlap(ledger: string): { max: number; starts: number; ends: number } {
+function maxOverlap(ledger: string): { max: number; starts: number; ends: number; threads: string[] } {
   const events = ledger
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [kind, ms, pid] = l.trim().split(/\s+/);
-      return { kind: kind as 'start' | 'end', ms: Number(ms), pid: Number(pid) };
+      const [kind, ms, pid, threads] = l.trim().split(/\s+/);
+      return { kind: kind as 'start' | 'end', ms: Number(ms), pid: Number(pid), threads: String(threads) };
     });
   // At equal timestamps an end is counted before a start: those two fits did not overlap.
   events.sort((a, b) => a.ms - b.ms || (a.kind === 'end' ? -1 : 1));
@@ -55,6 +55,7 @@ function maxOverlap(ledger: string): { max: number; starts: number; ends: number
     max,
     starts: events.filter((e) => e.kind === 'start').length,
     ends: events.filter((e) => e.kind === 'end').length,
+    threads: [...new Set(events.map((e) => e.threads))],
   };
 }
 
@@ -72,6 +73,7 @@ beforeAll(async () => {
     PACE_YAML2YACE_BIN: double('fast-pace-yaml2yace.sh'),
     PACE_ACTIVESET_BIN: double('fast-pace-activeset.sh'),
     MLIP_MAX_CONCURRENT_TRAININGS: String(CAPACITY),
+    MLIP_FIT_THREADS: '3',
   });
   mongo = await MongoClient.connect(env.MONGODB_URI);
   await seedCampaign(env, 'cu-load', 3);
@@ -133,6 +135,8 @@ test(`${TRAININGS} trainings on one host with MLIP_MAX_CONCURRENT_TRAININGS=${CA
   expect(overlap.ends).toBe(TRAININGS);
   expect(overlap.max).toBeLessThanOrEqual(CAPACITY);
   expect(overlap.max).toBeGreaterThanOrEqual(2); // and it did run several at once
+  // Each fit was held to the threads it was given (MLIP_FIT_THREADS), not TensorFlow's every core.
+  expect(overlap.threads).toEqual(['3']);
 
   expect(workspacesLeft(env)).toEqual([]);
 

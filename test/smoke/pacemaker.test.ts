@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  pacemakerVersionOnce,
+  versionFromPackageMetadata,
+} from '../../activities/publish-potential/pacemaker-version';
 import { INSTALLED } from '../../src/config/paths';
 import { probeBackendsCached } from '../../src/pacemaker/backend-probe-cache';
 import { describeBackends } from '../../src/pacemaker/backends';
@@ -63,4 +67,12 @@ test('the Python environment offers both evaluators, and the probe the worker lo
   });
   expect(report.tensorpot.devices.map((d) => d.type)).toContain('CPU');
   expect(describeBackends(report).warning).toBeUndefined();
+});
+
+test('the pacemaker version a published potential records is the one `pacemaker --version` prints, read without importing pyace', async () => {
+  const printed = execFileSync(INSTALLED.pacemaker, ['--version'], { encoding: 'utf8' });
+  const recorded = await pacemakerVersionOnce(INSTALLED.pacemaker)();
+  expect(await versionFromPackageMetadata(INSTALLED.pacemaker)).toBe(recorded);
+  expect(recorded).toMatch(/^\d+\.\d+/);
+  expect(printed).toContain(`version: ${recorded}`);
 });
