@@ -45,9 +45,6 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     MLIP_HOST_ID: 'host-a',
     MLIP_WORK_ROOT: path.join(root, 'work'),
     MLIP_POTENTIALS_DIR: path.join(root, 'potentials'),
-    // jest's two workers share two cores: a fit on every core beside another test's fit ran a quarter slower
-    // than one thread each (src/pacemaker/fit-threads.ts).
-    MLIP_FIT_THREADS: '1',
     ...overrides,
   });
 }
