@@ -31,8 +31,7 @@ export function scriptInterpreter(firstLine: string): string | undefined {
 export async function versionFromPackageMetadata(pacemakerBin: string): Promise<string | undefined> {
   let interpreter: string | undefined;
   try {
-    const head = fs.readFileSync(pacemakerBin, { encoding: 'latin1' }).slice(0, 512);
-    interpreter = scriptInterpreter(head.split('\n')[0] ?? '');
+    interpreter = scriptInterpreter(firstLineOf(pacemakerBin));
   } catch {
     return undefined;
   }
@@ -43,6 +42,18 @@ export async function versionFromPackageMetadata(pacemakerBin: string): Promise<
   );
   const version = result?.code === 0 ? result.stdoutTail.trim() : '';
   return /^\S+$/.test(version) ? version : undefined;
+}
+
+/** The file's first line, read from its first 512 bytes only: the command may be a large binary. */
+function firstLineOf(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, read).toString('latin1').split('\n')[0] ?? '';
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 async function fromVersionFlag(pacemakerBin: string): Promise<string> {
