@@ -9,6 +9,7 @@ import {
   countFunctionsPerElement,
   type DryRunResult,
   tensorpotInstalled,
+  usableBlocksPerElement,
 } from '../../src/pacemaker';
 import { FailureType, nonRetryable, retryable, type TrainerParams } from '../../src/api';
 
@@ -44,7 +45,9 @@ export async function refuseTruncatedBasis(
   const { functionsPerElement, nradmaxByOrder, lmaxByOrder } = trainer.ace;
   const short = basisShortfalls(functionsPerElement, countFunctionsPerElement(built), elements);
   if (short.length === 0) return;
-  const most = Math.min(...short.map((s) => s.available));
+  // The most that can be asked for is also a request pacemaker builds exactly (species-blocks.ts).
+  const usable = usableBlocksPerElement(elements.length, trainer.ace.correlationOrder);
+  const most = Math.floor(Math.min(...short.map((s) => s.available)) / usable) * usable;
   throw nonRetryable(
     FailureType.InvalidTrainerConfig,
     `ace.functionsPerElement asks for ${functionsPerElement} functions per element, but the shapes ` +

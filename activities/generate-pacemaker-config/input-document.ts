@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { stratifiedSplitNote, type BootstrapResampleResult } from '../../src/training-set';
 import {
+  basisForElements,
   buildPacemakerDocument,
   dryRunDocument,
   planWarmStart,
@@ -64,7 +65,11 @@ async function translate(
 ): Promise<InputDocument> {
   const parent = input.initialPotential;
   // A warm start's unset basis fields and its reference energies are the parent's.
-  const trainer = resolveTrainerParams(parent ? warmStartTrainerInput(input.trainer, parent) : input.trainer);
+  // A cold start's basis suits the data's element count; a warm start's is its parent's.
+  const basis = parent
+    ? { trainer: resolveTrainerParams(warmStartTrainerInput(input.trainer, parent)), note: undefined }
+    : basisForElements(resolveTrainerParams(input.trainer), input.trainer, input.dataset.elements.length);
+  const trainer = basis.trainer;
   const warm = parent ? planWarmStart(trainer, parent, input.dataset.elements) : undefined;
   const resampled = input.resample ? await resample(deps, input, workspaceDir, trainer.seed) : undefined;
   // Several elements: a test set from every composition class (the data's elements decide: a
@@ -83,6 +88,7 @@ async function translate(
     testDatasetPath: ownSplit?.testPath,
   });
   const notes = [
+    basis.note,
     resampled
       ? resampleNote(resampled.summary)
       : split

@@ -185,7 +185,9 @@ export const AceParamsSchema = z
       .describe(
         'number of ACE basis functions per element (pacemaker number_of_functions_per_element). pacemaker ' +
           'takes the first N that nradmaxByOrder/lmaxByOrder allow; a request for more than the shapes hold ' +
-          'is refused (with the maximum) instead of being cut short. Hundreds suit the tensorpot evaluator; ' +
+          'is refused (with the maximum) instead of being cut short. With several elements it must be a multiple ' +
+          'of the species blocks each element has (2 for two elements, 4 for three, 8 for four, 16 for five): ' +
+          'the default becomes the largest multiple not above it. Hundreds suit the tensorpot evaluator; ' +
           'pyace (finite-difference gradients) is practical up to a few dozen',
       ),
     embedding: z

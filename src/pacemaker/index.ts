@@ -18,4 +18,5 @@ export * from './metrics-table';
 export * from './progress-parser';
 export * from './reference-energy';
 export * from './resume-plan';
+export * from './species-blocks';
 export * from './warm-start';

@@ -6,6 +6,7 @@
  */
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { parsePairKey, TrainerParamsError, type TrainerParams, type TrainerParamsIssue } from '../api';
+import { pacemakerFunctionsRequest } from './species-blocks';
 
 /** The part of the dataset summary the translation needs. */
 export interface DatasetForConfig {
@@ -248,7 +249,11 @@ function potentialSection(
     },
     bonds,
     functions: {
-      number_of_functions_per_element: ace.functionsPerElement,
+      // The request that builds functionsPerElement for each element (species-blocks.ts); where none does,
+      // as asked, for the truncation check to name what pacemaker built.
+      number_of_functions_per_element:
+        pacemakerFunctionsRequest(ace.functionsPerElement, elements.length, ace.correlationOrder) ??
+        ace.functionsPerElement,
       ALL: { nradmax_by_orders: ace.nradmaxByOrder, lmax_by_orders: ace.lmaxByOrder },
     },
   };

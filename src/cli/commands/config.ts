@@ -7,13 +7,14 @@ import path from 'node:path';
 import { loadEnv } from '../../config';
 import { COLLECTIONS, connectDatabase } from '../../db';
 import {
+  basisForElements,
+  buildPacemakerDocument,
   explainTrainerParams,
   formatExplain,
-  buildPacemakerDocument,
   renderPacemakerYaml,
   type PacemakerDocument,
 } from '../../pacemaker';
-import { resolveTrainerParams } from '../../api';
+import { resolveTrainerParams, type TrainerParamsInput } from '../../api';
 import { parseCommandArgs } from '../args';
 import { readRequestFile } from '../request-file';
 import { ExitCode, UsageError, type CliCommand, type CliIo } from '../command';
@@ -94,7 +95,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const trainerFile = values.trainer
     ? await readRequestFile('trainer', values.trainer, (message) => new Error(message))
     : {};
-  const trainer = resolveTrainerParams(trainerFile);
+  const resolved = resolveTrainerParams(trainerFile);
   const elements = values.elements
     ? values.elements
         .split(',')
@@ -108,10 +109,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return ExitCode.Failed;
   }
   const dataPath = values.data ?? DEFAULT_DATASET;
-  const doc = buildPacemakerDocument(trainer, { elements, pacemakerDatasetPath: dataPath });
+  // resolveTrainerParams accepted the file, so it is a TrainerParamsInput.
+  const basis = basisForElements(resolved, trainerFile as TrainerParamsInput, elements.length);
+  const doc = buildPacemakerDocument(basis.trainer, { elements, pacemakerDatasetPath: dataPath });
   const note =
     `Campaign ${values.campaign}, elements from ${values.elements ? '--elements' : 'its completed calculations'}. ` +
-    `\nA training writes data.filename as its workspace's dataset; here it is ${dataPath}.`;
+    `\nA training writes data.filename as its workspace's dataset; here it is ${dataPath}.` +
+    (basis.note ? `\n${basis.note}` : '');
   const text = renderPacemakerYaml(doc, note);
 
   if (values.print) {
