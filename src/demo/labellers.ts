@@ -65,7 +65,8 @@ export const LABELLERS: Record<LabellerName, Labeller> = {
     elements: EMT_METALS,
     defaultElements: ['Cu'],
     takesElements: true,
-    maxElements: 2,
+    // Up to a five-element (high-entropy) alloy.
+    maxElements: 5,
     dft: { ...EMT_DFT_SETTINGS, settingsHash: EMT_SETTINGS_HASH },
     name: 'EMT',
     idTag: 'emt',

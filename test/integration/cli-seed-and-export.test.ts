@@ -92,6 +92,34 @@ test('seed-demo gives the same structures for the same seed, and a binary alloy 
   expect([...symbols].sort()).toEqual(['Cu', 'Ni']);
 });
 
+test('seed-demo --elements with five EMT metals seeds a high-entropy alloy: equiatomic, one-element-dominant and other compositions, every element present', async () => {
+  const r = await cli(
+    'seed-demo',
+    '--campaign',
+    'hea',
+    '--elements',
+    'Al,Ni,Cu,Pd,Ag',
+    '--count',
+    '12',
+    '--seed',
+    '4',
+  );
+  expect(r.code).toBe(ExitCode.Ok);
+  const docs = (await calculations()
+    .find({ campaign: 'hea' }, { projection: { _id: 0, structure: 1 } })
+    .toArray()) as unknown as { structure: { symbols: string[] } }[];
+  const shares = docs.map(({ structure: { symbols } }) => {
+    const counts = new Map<string, number>();
+    for (const s of symbols) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return { kinds: counts.size, largest: Math.max(...counts.values()) / symbols.length };
+  });
+  expect(new Set(docs.flatMap((d) => d.structure.symbols))).toEqual(new Set(['Al', 'Ni', 'Cu', 'Pd', 'Ag']));
+  // Equiatomic-like cells hold all five with no element above 40 %; dominated ones one element above half.
+  expect(shares.some((s) => s.kinds === 5 && s.largest <= 0.4)).toBe(true);
+  expect(shares.some((s) => s.largest >= 0.5)).toBe(true);
+  expect(shares.every((s) => s.kinds >= 2)).toBe(true);
+});
+
 test('seed-demo --labeller kumagai-si inserts contract-valid Si calculations with the Kumagai settings', async () => {
   const r = await cli(
     'seed-demo',
@@ -246,6 +274,7 @@ test.each<[string, string[], RegExp]>([
   ['a negative --max-force', ['dataset', 'export', '--campaign', 'c', '--max-force=-1'], /maxForce/],
   ['an unknown flag', ['seed-demo', '--colour', 'blue'], /colour/],
   ['a non-EMT element', ['seed-demo', '--elements', 'Fe'], /EMT metals/],
+  ['six EMT metals', ['seed-demo', '--elements', 'Al,Ni,Cu,Pd,Ag,Pt'], /one to 5 distinct EMT metals/],
   ['an unknown labeller', ['seed-demo', '--labeller', 'dft'], /--labeller must be one of emt, kumagai-si/],
   [
     'an element other than Si for the silicon labeller',

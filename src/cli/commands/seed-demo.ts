@@ -36,7 +36,8 @@ ids are deterministic. Three labellers (--labeller):
 Options:
   --labeller NAME     emt|kumagai-si|erhart-albe-sic (default: emt)
   --campaign NAME     campaign name (default: demo-cu; demo-si with kumagai-si, demo-sic with erhart-albe-sic)
-  --elements E[,E2]   emt: one EMT metal, or two for a binary alloy: ${EMT_METALS.join(', ')} (default: Cu);
+  --elements E[,E2]   emt: one EMT metal, or two to five for an alloy (three and more: equiatomic, one
+                      element dominant, or random compositions): ${EMT_METALS.join(', ')} (default: Cu);
                       kumagai-si: Si only; erhart-albe-sic: C,Si (the defaults)
   --count N           number of calculations (default: 60)
   --seed S            random seed (default: 0)
@@ -84,7 +85,7 @@ function elementsFlag(labellerName: LabellerName, value: string | undefined): st
       new Set(elements).size !== elements.length
     )
       throw new UsageError(
-        `--elements: one or two distinct EMT metals from ${EMT_METALS.join(', ')}, got '${value}'`,
+        `--elements: one to ${labeller.maxElements} distinct EMT metals from ${EMT_METALS.join(', ')}, got '${value}'`,
       );
   } else if ([...elements].sort().join(',') !== labeller.defaultElements.join(',')) {
     throw new UsageError(
