@@ -68,7 +68,7 @@ export interface BasisForElements {
  * ace.functionsPerElement for the campaign's element count. The default (asked: the request as the user
  * wrote it, a warm start's parent folded in, has none) becomes the largest multiple of the usable blocks
  * not above it, so that four- and five-element campaigns train on the defaults; a value the user set that
- * pacemaker cannot build is refused, naming the nearest values it can.
+ * pacemaker cannot build is refused, naming the nearest value below that it can.
  */
 export function basisForElements(
   trainer: TrainerParams,
@@ -79,14 +79,15 @@ export function basisForElements(
   const usable = usableBlocksPerElement(elementCount, correlationOrder);
   if (functionsPerElement % usable === 0) return { trainer };
   const below = Math.floor(functionsPerElement / usable) * usable;
-  const above = below + usable;
   if (asked?.ace?.functionsPerElement !== undefined)
     throw new TrainerParamsError([
       {
         field: 'ace.functionsPerElement',
+        // Not the next multiple up: it may be more than the shapes hold (pyace did not finish building
+        // 304 per element for five elements in 11 minutes, where 288 took 100 s).
         message:
           `is ${functionsPerElement}, but ${sharingReason(elementCount, correlationOrder)}: ask for ` +
-          `${below > 0 ? `${below} or ${above}` : above}`,
+          `${below > 0 ? below : usable}, or another multiple of ${usable}`,
       },
     ]);
   const adapted = Math.max(below, usable);

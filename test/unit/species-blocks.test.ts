@@ -63,7 +63,7 @@ test.each([
   },
 );
 
-test('a functionsPerElement the user set that pacemaker cannot build for the elements is refused with the nearest it can', () => {
+test('a functionsPerElement the user set that pacemaker cannot build for the elements is refused with the nearest below that it can', () => {
   const input = { ace: { functionsPerElement: 300 } };
   let error: unknown;
   try {
@@ -76,7 +76,7 @@ test('a functionsPerElement the user set that pacemaker cannot build for the ele
     {
       field: 'ace.functionsPerElement',
       message: expect.stringMatching(
-        /is 300, but with 5 elements .* multiple of 16 per element: ask for 288 or 304$/,
+        /is 300, but with 5 elements .* multiple of 16 per element: ask for 288, or another multiple of 16$/,
       ),
     },
   ]);
